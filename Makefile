@@ -1,0 +1,137 @@
+# openser: one non-recursive GNU Makefile.
+#   make [BUILD=release|debug|asan|fuzz] [TLS=1]   build openser and modules
+#   make test        unit + config + end-to-end tests in the ASan+UBSan build
+#   make install [PREFIX=/usr/local] [DESTDIR=]
+#   make run         build and run the demo config in the foreground
+export LC_ALL := C
+BUILD	?= release
+OUT	:= build/$(BUILD)
+PREFIX	?= /usr/local
+CC	?= cc
+BISON	?= bison
+FLEX	?= flex
+PYTHON	?= python3
+
+VERSION	:= $(shell cat VERSION)
+CSTD	 = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE
+WARN	 = -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wmissing-declarations -Wpointer-arith \
+	   -Wcast-qual -Wwrite-strings -Wformat=2 -Wundef -Wvla \
+	   -Wimplicit-fallthrough -Wdate-time
+WERROR	?= -Werror
+REPRO	 = -ffile-prefix-map=$(CURDIR)=.
+HARDEN	 = -fstack-protector-strong -fPIC
+LDHARDEN = -Wl,-z,relro,-z,now
+ifeq ($(BUILD),release)
+OPT	 = -O2 -g -D_FORTIFY_SOURCE=2
+else ifeq ($(BUILD),debug)
+OPT	 = -O0 -g3
+else ifeq ($(BUILD),asan)
+OPT	 = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	   -fno-sanitize-recover=all
+SANLD	 = -fsanitize=address,undefined
+else ifeq ($(BUILD),fuzz)
+CC	 = clang
+OPT	 = -O1 -g -fsanitize=fuzzer-no-link,address,undefined
+SANLD	 = -fsanitize=address,undefined
+else
+$(error unknown BUILD=$(BUILD); use release, debug, asan or fuzz)
+endif
+
+DEFS	 = -DOPENSER_VERSION='"$(VERSION)"' -DOPENSER_BUILD='"$(BUILD)"' \
+	   -DMODULE_DIR_DEFAULT='"$(CURDIR)/$(OUT)/modules"' \
+	   -DMODULE_DIR_INSTALLED='"$(PREFIX)/lib/openser/modules"'
+LIBS	 = -ldl -lpthread
+ifeq ($(TLS),1)
+DEFS	+= -DUSE_TLS
+LIBS	+= -lssl -lcrypto
+endif
+CFLAGS	+= $(CSTD) $(WARN) $(WERROR) $(REPRO) $(HARDEN) $(OPT) $(DEFS) -I. -I$(OUT)
+
+LAYERS	 = lib mem parser net sip script cfg core
+SRCS	 = $(sort $(foreach d,$(LAYERS),$(wildcard $(d)/*.c)))
+ifeq ($(TLS),1)
+SRCS	+= $(sort $(wildcard tls/*.c))
+endif
+OBJS	 = $(SRCS:%.c=$(OUT)/%.o)
+GEN_OBJS = $(OUT)/cfg.tab.o $(OUT)/cfg.lex.o
+SPINE	 = $(OUT)/main.o $(OUT)/tcp_main.o
+
+MODULES	 = $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard modules/*/*.c)))))
+MOD_SOS	 = $(foreach m,$(MODULES),$(OUT)/modules/$(m).so)
+
+UNIT_SRCS = $(sort $(wildcard test/unit/test_*.c))
+UNIT_BINS = $(UNIT_SRCS:test/unit/%.c=$(OUT)/test/%)
+
+all: $(OUT)/openser $(MOD_SOS)
+
+$(OUT)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(OUT)/cfg.tab.c $(OUT)/cfg.tab.h: cfg.y
+	@mkdir -p $(OUT)
+	$(BISON) -Wall -Werror -d -o $(OUT)/cfg.tab.c cfg.y
+
+$(OUT)/cfg.lex.c $(OUT)/cfg.lex.h: cfg.lex
+	@mkdir -p $(OUT)
+	$(FLEX) --header-file=$(OUT)/cfg.lex.h -o $(OUT)/cfg.lex.c cfg.lex
+
+$(OUT)/cfg.tab.o: $(OUT)/cfg.tab.c $(OUT)/cfg.lex.h
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+$(OUT)/cfg.lex.o: $(OUT)/cfg.lex.c $(OUT)/cfg.tab.h
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# every object except the spine, for unit tests (they link what they need)
+$(OUT)/libcore.a: $(OBJS) $(GEN_OBJS)
+	@rm -f $@
+	ar rcD $@ $^
+
+$(OUT)/openser: $(SPINE) $(OUT)/libcore.a
+	$(CC) $(OPT) $(SANLD) $(LDHARDEN) -rdynamic -o $@ $(SPINE) \
+	    -Wl,--whole-archive $(OUT)/libcore.a -Wl,--no-whole-archive $(LIBS)
+
+.SECONDEXPANSION:
+$(OUT)/modules/%.so: $$(sort $$(wildcard modules/%/*.c)) $(OUT)/openser
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -shared $(SANLD) -o $@ $(filter %.c,$^)
+
+$(OUT)/test/%: test/unit/%.c $(OUT)/libcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SANLD) -o $@ $< $(OUT)/libcore.a $(LIBS)
+
+# ---- tests: always in the ASan+UBSan build --------------------------------
+ifeq ($(BUILD),asan)
+test: all $(UNIT_BINS)
+	test/run-unit.sh $(UNIT_BINS)
+	test/cfg/run.sh $(OUT)/openser
+	$(PYTHON) test/e2e/run.py --binary $(OUT)/openser --modules $(OUT)/modules
+else
+test:
+	$(MAKE) BUILD=asan TLS=$(TLS) test
+endif
+
+test-unit: $(UNIT_BINS)
+	test/run-unit.sh $(UNIT_BINS)
+
+test-cfg-update: all
+	test/cfg/run.sh $(OUT)/openser --update
+
+run: all
+	scripts/openser-demo $(OUT)/openser $(OUT)/modules
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib/openser/modules \
+	    $(DESTDIR)$(PREFIX)/etc/openser
+	install -m 0755 $(OUT)/openser $(DESTDIR)$(PREFIX)/sbin/openser
+	$(foreach m,$(MOD_SOS),install -m 0644 $(m) $(DESTDIR)$(PREFIX)/lib/openser/modules/;)
+	if [ -f $(DESTDIR)$(PREFIX)/etc/openser/openser.cfg ]; then \
+	    install -m 0644 etc/openser.cfg $(DESTDIR)$(PREFIX)/etc/openser/openser.cfg.sample; \
+	else install -m 0644 etc/openser.cfg $(DESTDIR)$(PREFIX)/etc/openser/openser.cfg; fi
+
+clean:
+	rm -rf build
+
+.PHONY: all test test-unit test-cfg-update run install clean
+.DELETE_ON_ERROR:
+-include $(OBJS:.o=.d) $(SPINE:.o=.d) $(GEN_OBJS:.o=.d)

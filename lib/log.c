@@ -1,0 +1,136 @@
+/*
+ * log.c: the logger behind LM_*().  Writes to stderr (log_stderror=yes,
+ * or -E) or to syslog, one line per call, with process name and pid.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+
+int log_level = L_NOTICE;
+int log_stderr = 0;
+int log_facility = LOG_DAEMON;
+
+static const char *proc_name = "main";
+static int syslog_open;
+
+static const struct {
+	const char *name;
+	int value;
+} facilities[] = {
+	{ "LOG_DAEMON", LOG_DAEMON }, { "LOG_LOCAL0", LOG_LOCAL0 },
+	{ "LOG_LOCAL1", LOG_LOCAL1 }, { "LOG_LOCAL2", LOG_LOCAL2 },
+	{ "LOG_LOCAL3", LOG_LOCAL3 }, { "LOG_LOCAL4", LOG_LOCAL4 },
+	{ "LOG_LOCAL5", LOG_LOCAL5 }, { "LOG_LOCAL6", LOG_LOCAL6 },
+	{ "LOG_LOCAL7", LOG_LOCAL7 }, { "LOG_USER", LOG_USER },
+};
+
+/* Open syslog under <ident> unless logging to stderr.  Attendant, once. */
+void
+log_init(const char *ident)
+{
+	if (!log_stderr && !syslog_open) {
+		openlog(ident, LOG_PID | LOG_CONS, log_facility);
+		syslog_open = 1;
+	}
+}
+
+/* Name the calling process in every later line ("udp receiver 1"...). */
+void
+log_set_proc(const char *name)
+{
+	proc_name = name;
+}
+
+/* The name given to log_set_proc(). */
+const char *
+log_proc_name(void)
+{
+	return proc_name;
+}
+
+/* Syslog facility value for <name> ("LOG_LOCAL0"...), or -1. */
+int
+log_facility_parse(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(facilities) / sizeof(facilities[0]); i++)
+		if (strcasecmp(facilities[i].name, name) == 0)
+			return facilities[i].value;
+	return -1;
+}
+
+static const char *
+level_name(int level)
+{
+	switch (level) {
+	case L_ALERT:
+		return "ALERT";
+	case L_CRIT:
+		return "CRIT";
+	case L_ERR:
+		return "ERROR";
+	case L_WARN:
+		return "WARNING";
+	case L_NOTICE:
+		return "NOTICE";
+	case L_INFO:
+		return "INFO";
+	default:
+		return "DBG";
+	}
+}
+
+static int
+level_prio(int level)
+{
+	switch (level) {
+	case L_ALERT:
+		return LOG_ALERT;
+	case L_CRIT:
+		return LOG_CRIT;
+	case L_ERR:
+		return LOG_ERR;
+	case L_WARN:
+		return LOG_WARNING;
+	case L_NOTICE:
+		return LOG_NOTICE;
+	case L_INFO:
+		return LOG_INFO;
+	default:
+		return LOG_DEBUG;
+	}
+}
+
+/* Format and emit one log line; see log.h.  Any process. */
+void
+log_msg(int level, const char *func, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap); /* truncation is fine */
+	va_end(ap);
+	if (log_stderr) {
+		char line[1200];
+		int n;
+
+		/* one write() per line, so lines of processes do not mix */
+		n = snprintf(line, sizeof(line), "%s [%d] %s: %s: %s\n",
+		    proc_name, (int)getpid(), level_name(level), func, msg);
+		if (n > (int)sizeof(line) - 1)
+			n = (int)sizeof(line) - 1;
+		if (n > 0 && write(STDERR_FILENO, line, (size_t)n) < 0)
+			return; /* nowhere left to report it */
+		return;
+	}
+	syslog(log_facility | level_prio(level), "%s [%d] %s: %s: %s",
+	    proc_name, (int)getpid(), level_name(level), func, msg);
+}

@@ -1,0 +1,59 @@
+/*
+ * log.h: the logger.  LM_*() add the process name, pid and function and
+ * append the newline; messages never end in "\n" or a period.
+ * Levels follow OpenSER 1.x: ALERT -3, CRIT -2, ERR -1, WARN 1, NOTICE 2,
+ * INFO 3, DBG 4.  parser/, mem/ and lib/ (apart from this file) never log.
+ */
+#ifndef LIB_LOG_H
+#define LIB_LOG_H
+
+#define L_ALERT	 -3
+#define L_CRIT	 -2
+#define L_ERR	 -1
+#define L_WARN	 1
+#define L_NOTICE 2
+#define L_INFO	 3
+#define L_DBG	 4
+
+extern int log_level;	/* "debug" / "log_level" */
+extern int log_stderr;	/* "log_stderror" */
+extern int log_facility; /* syslog facility, LOG_DAEMON by default */
+
+void log_init(const char *ident);
+void log_set_proc(const char *proc_name);
+const char *log_proc_name(void);
+int log_facility_parse(const char *name);
+void log_msg(int level, const char *func, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#define LOG_ENABLED(lev) ((lev) <= log_level)
+#define LM_LOG(lev, ...)                                         \
+	do {                                                     \
+		if (LOG_ENABLED(lev))                            \
+			log_msg((lev), __func__, __VA_ARGS__);   \
+	} while (0)
+#define LM_ALERT(...)  LM_LOG(L_ALERT, __VA_ARGS__)
+#define LM_CRIT(...)   LM_LOG(L_CRIT, __VA_ARGS__)
+#define LM_ERR(...)    LM_LOG(L_ERR, __VA_ARGS__)
+#define LM_WARN(...)   LM_LOG(L_WARN, __VA_ARGS__)
+#define LM_NOTICE(...) LM_LOG(L_NOTICE, __VA_ARGS__)
+#define LM_INFO(...)   LM_LOG(L_INFO, __VA_ARGS__)
+#define LM_DBG(...)    LM_LOG(L_DBG, __VA_ARGS__)
+
+/* One wording for every runtime out-of-memory. */
+#define PKG_MEM_ERROR(what) LM_ERR("out of pkg memory while %s", (what))
+#define SHM_MEM_ERROR(what) LM_ERR("out of shm memory while %s", (what))
+
+/* Broken invariant: log file:line and abort, in every build. */
+#define BUG_ON(cond)                                                     \
+	do {                                                             \
+		if (cond) {                                              \
+			log_msg(L_CRIT, __func__, "BUG: %s at %s:%d",    \
+			    #cond, __FILE__, __LINE__);                  \
+			abort();                                         \
+		}                                                        \
+	} while (0)
+
+#include <stdlib.h>
+
+#endif

@@ -1,0 +1,339 @@
+/*
+ * shm.c: allocator over one shared mapping.  Blocks carry a header with
+ * their size and the size of the block before them, so a freed block merges
+ * with free neighbours at once.  Free blocks sit in power-of-two size
+ * buckets; allocation takes the first fitting block of the smallest
+ * non-empty bucket and splits off the rest.  The mapping is made before
+ * fork, so it sits at the same address in every process and raw pointers
+ * are valid everywhere.  Under ASan freed payloads are poisoned.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "lib/lock.h"
+#include "mem/shm.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n)   ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POISON(p, n)   ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+#define SHM_ALIGN   16
+#define SHM_BUCKETS 48
+#define SHM_USED    ((size_t)1)
+
+/* shm; one per block, immediately before the payload */
+struct shm_block {
+	size_t size;		/* whole block incl. header; bit 0 = used */
+	size_t prev_size;	/* previous physical block, 0 for the first */
+	struct shm_block *next, *prev;	/* bucket list, free blocks only */
+};
+
+/* shm; at the start of the mapping */
+struct shm_arena {
+	struct lock lock;
+	struct mem_stats st;
+	char *start, *end;	/* block area */
+	struct shm_block *bucket[SHM_BUCKETS];
+};
+
+#define HDR	  ((sizeof(struct shm_block) + SHM_ALIGN - 1) & ~(size_t)(SHM_ALIGN - 1))
+#define MIN_BLOCK (HDR + SHM_ALIGN)
+
+static struct shm_arena *arena;
+static size_t map_size;
+
+static size_t
+bsize(const struct shm_block *b)
+{
+	return b->size & ~SHM_USED;
+}
+
+static int
+bucket_of(size_t size)
+{
+	int i = 0;
+
+	while (size > 1 && i < SHM_BUCKETS - 1) {
+		size >>= 1;
+		i++;
+	}
+	return i;
+}
+
+static struct shm_block *
+next_block(struct shm_block *b)
+{
+	char *n = (char *)b + bsize(b);
+
+	return n < arena->end ? (struct shm_block *)n : NULL;
+}
+
+static void
+bucket_insert(struct shm_block *b)
+{
+	int i = bucket_of(bsize(b));
+
+	b->prev = NULL;
+	b->next = arena->bucket[i];
+	if (b->next != NULL)
+		b->next->prev = b;
+	arena->bucket[i] = b;
+}
+
+static void
+bucket_remove(struct shm_block *b)
+{
+	if (b->prev != NULL)
+		b->prev->next = b->next;
+	else
+		arena->bucket[bucket_of(bsize(b))] = b->next;
+	if (b->next != NULL)
+		b->next->prev = b->prev;
+}
+
+/*
+ * Map <size> bytes shared and anonymous and make them one free block.
+ * Attendant only, before fork.  0 or -1.
+ */
+int
+shm_init(size_t size)
+{
+	struct shm_block *b;
+	void *p;
+	size_t hdr = (sizeof(*arena) + SHM_ALIGN - 1) & ~(size_t)(SHM_ALIGN - 1);
+
+	if (arena != NULL || size < hdr + MIN_BLOCK * 4)
+		return -1;
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+	    -1, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	map_size = size;
+	arena = p;
+	memset(arena, 0, sizeof(*arena));
+	if (lock_init(&arena->lock) == -1) {
+		(void)munmap(p, size);
+		arena = NULL;
+		return -1;
+	}
+	arena->start = (char *)p + hdr;
+	arena->end = arena->start + ((size - hdr) & ~(size_t)(SHM_ALIGN - 1));
+	arena->st.size = (size_t)(arena->end - arena->start);
+	b = (struct shm_block *)arena->start;
+	b->size = arena->st.size;
+	b->prev_size = 0;
+	bucket_insert(b);
+	POISON((char *)b + HDR, bsize(b) - HDR);
+	return 0;
+}
+
+/* Unmap the arena.  Attendant only, after every child has exited. */
+void
+shm_destroy(void)
+{
+	if (arena == NULL)
+		return;
+	lock_destroy(&arena->lock);
+	UNPOISON(arena, map_size);
+	(void)munmap(arena, map_size);
+	arena = NULL;
+}
+
+static struct shm_block *
+find_fit(size_t need)
+{
+	struct shm_block *b;
+	int i;
+
+	for (i = bucket_of(need); i < SHM_BUCKETS; i++)
+		for (b = arena->bucket[i]; b != NULL; b = b->next)
+			if (bsize(b) >= need)
+				return b;
+	return NULL;
+}
+
+static void *
+alloc_locked(size_t size)
+{
+	struct shm_block *b, *rest, *n;
+	size_t need;
+
+	need = (size + HDR + SHM_ALIGN - 1) & ~(size_t)(SHM_ALIGN - 1);
+	if (need < size || (b = find_fit(need)) == NULL) {
+		arena->st.failed++;
+		return NULL;
+	}
+	bucket_remove(b);
+	if (bsize(b) - need >= MIN_BLOCK) {
+		rest = (struct shm_block *)((char *)b + need);
+		UNPOISON(rest, HDR);
+		rest->size = bsize(b) - need;
+		rest->prev_size = need;
+		if ((n = next_block(rest)) != NULL)
+			n->prev_size = rest->size;
+		b->size = need;
+		bucket_insert(rest);
+	}
+	b->size |= SHM_USED;
+	arena->st.used += bsize(b) - HDR;
+	arena->st.real_used += bsize(b);
+	arena->st.fragments++;
+	if (arena->st.real_used > arena->st.max_used)
+		arena->st.max_used = arena->st.real_used;
+	UNPOISON((char *)b + HDR, size);
+	return (char *)b + HDR;
+}
+
+/* <size> bytes of shared memory, or NULL when the arena is full. */
+void *
+shm_malloc(size_t size)
+{
+	void *p;
+
+	lock_get(&arena->lock);
+	p = alloc_locked(size);
+	lock_release(&arena->lock);
+	return p;
+}
+
+/* shm_malloc() and zero-fill. */
+void *
+shm_zalloc(size_t size)
+{
+	void *p = shm_malloc(size);
+
+	if (p != NULL)
+		memset(p, 0, size);
+	return p;
+}
+
+static size_t
+payload_size(const struct shm_block *b)
+{
+	return bsize(b) - HDR;
+}
+
+static void
+free_locked(void *p, size_t asked)
+{
+	struct shm_block *b = (struct shm_block *)((char *)p - HDR), *n, *pv;
+
+	if (!(b->size & SHM_USED))
+		abort(); /* double free: a broken invariant in shared memory */
+	b->size &= ~SHM_USED;
+	arena->st.used -= asked;
+	arena->st.real_used -= bsize(b);
+	arena->st.fragments--;
+	if ((n = next_block(b)) != NULL && !(n->size & SHM_USED)) {
+		bucket_remove(n);
+		b->size += bsize(n);
+	}
+	if (b->prev_size != 0) {
+		pv = (struct shm_block *)((char *)b - b->prev_size);
+		if (!(pv->size & SHM_USED)) {
+			bucket_remove(pv);
+			pv->size += bsize(b);
+			b = pv;
+		}
+	}
+	if ((n = next_block(b)) != NULL)
+		n->prev_size = bsize(b);
+	bucket_insert(b);
+	POISON((char *)b + HDR, payload_size(b));
+}
+
+/*
+ * The size a caller asked for is not stored; "used" counts the payload
+ * capacity instead, which is what the caller may legitimately touch.
+ */
+void
+shm_free(void *p)
+{
+	struct shm_block *b;
+
+	if (p == NULL)
+		return;
+	b = (struct shm_block *)((char *)p - HDR);
+	lock_get(&arena->lock);
+	free_locked(p, payload_size(b));
+	lock_release(&arena->lock);
+}
+
+/* Resize <p>; NULL on failure with <p> intact. */
+void *
+shm_realloc(void *p, size_t size)
+{
+	struct shm_block *b;
+	void *n;
+	size_t have;
+
+	if (p == NULL)
+		return shm_malloc(size);
+	b = (struct shm_block *)((char *)p - HDR);
+	lock_get(&arena->lock);
+	have = payload_size(b);
+	if (have >= size) {
+		lock_release(&arena->lock);
+		return p;
+	}
+	if ((n = alloc_locked(size)) != NULL) {
+		memcpy(n, p, have);
+		free_locked(p, have);
+	}
+	lock_release(&arena->lock);
+	return n;
+}
+
+/* NUL-terminated shm copy of <len> bytes at <s>, or NULL. */
+char *
+shm_strndup(const char *s, size_t len)
+{
+	char *p = shm_malloc(len + 1);
+
+	if (p == NULL)
+		return NULL;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+/* Copy the arena's figures into <st>. */
+void
+shm_stats_get(struct mem_stats *st)
+{
+	lock_get(&arena->lock);
+	*st = arena->st;
+	lock_release(&arena->lock);
+}
+
+/*
+ * Walk every block: sizes must tile the arena, prev_size must match and no
+ * two free blocks may be neighbours.  0 when consistent, -1 otherwise.
+ */
+int
+shm_check(void)
+{
+	struct shm_block *b, *prev = NULL;
+	int rc = 0;
+
+	lock_get(&arena->lock);
+	for (b = (struct shm_block *)arena->start; b != NULL;
+	     prev = b, b = next_block(b)) {
+		if (bsize(b) < MIN_BLOCK || (char *)b + bsize(b) > arena->end
+		    || b->prev_size != (prev != NULL ? bsize(prev) : 0)
+		    || (prev != NULL && !(prev->size & SHM_USED)
+			&& !(b->size & SHM_USED))) {
+			rc = -1;
+			break;
+		}
+	}
+	lock_release(&arena->lock);
+	return rc;
+}
