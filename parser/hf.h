@@ -35,6 +35,7 @@ enum hdr_type {
 	HDR_USERAGENT_T,
 	HDR_SERVER_T,
 	HDR_PATH_T,
+	HDR_DATE_T,
 	HDR_EOH_T,		/* pseudo type: end of headers reached */
 };
 
@@ -58,6 +59,13 @@ enum hdr_type {
 #define HDR_SUPPORTED_F		HDR_F(HDR_SUPPORTED_T)
 #define HDR_REQUIRE_F		HDR_F(HDR_REQUIRE_T)
 #define HDR_PROXYREQUIRE_F	HDR_F(HDR_PROXYREQUIRE_T)
+#define HDR_UNSUPPORTED_F	HDR_F(HDR_UNSUPPORTED_T)
+#define HDR_ALLOW_F		HDR_F(HDR_ALLOW_T)
+#define HDR_EVENT_F		HDR_F(HDR_EVENT_T)
+#define HDR_USERAGENT_F		HDR_F(HDR_USERAGENT_T)
+#define HDR_SERVER_F		HDR_F(HDR_SERVER_T)
+#define HDR_PATH_F		HDR_F(HDR_PATH_T)
+#define HDR_DATE_F		HDR_F(HDR_DATE_T)
 #define HDR_EOH_F		((uint64_t)-1)	/* parse every header */
 
 /* pkg, owned by its struct sip_msg */
@@ -74,5 +82,6 @@ struct hdr_field {
 
 enum hdr_type hf_type(const str *name);	/* HDR_OTHER_T if unknown */
 int hf_name_eq(const str *a, const str *b); /* compact forms match */
+void hf_free(struct hdr_field *hf);	/* .parsed (via free_parsed) + hf */
 
 #endif

@@ -80,6 +80,7 @@ struct sip_msg {
 	struct hdr_field *proxy_auth, *expires, *supported, *require;
 	struct hdr_field *proxy_require, *unsupported, *allow, *event;
 	struct hdr_field *user_agent, *server, *path;
+	struct hdr_field *date;
 
 	char *eoh;		/* first byte after the headers' empty line */
 	char *unparsed;		/* where header parsing stopped */

@@ -15,7 +15,10 @@ struct cseq_body {
 	int method_id;		/* enum request_method */
 };
 
+struct hdr_field;
+
 int parse_cseq(str *in, struct cseq_body *cb);
+int parse_cseq_hf(struct hdr_field *hf);	/* hf->parsed */
 
 #define get_cseq(msg) ((struct cseq_body *)(msg)->cseq->parsed)
 

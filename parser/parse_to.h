@@ -7,6 +7,7 @@
 #include "lib/str.h"
 
 struct sip_msg;
+struct hdr_field;
 
 /* pkg */
 struct to_param {
@@ -28,6 +29,9 @@ struct to_body {
 int parse_to(str *in, struct to_body *tb);
 void to_body_free(struct to_body *tb);
 int parse_to_header(struct sip_msg *msg);	/* msg->to->parsed */
+int parse_to_hf(struct hdr_field *hf);		/* hf->parsed */
+int parse_to_nameaddr(char **pp, const char *end, str *display, str *uri,
+    const char *stop);
 int parse_from_header(struct sip_msg *msg);	/* msg->from->parsed */
 
 #define get_to(msg)   ((struct to_body *)(msg)->to->parsed)

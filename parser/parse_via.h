@@ -52,5 +52,6 @@ struct via_body {
 
 int parse_via(str *in, struct via_body *vb);
 void via_body_free(struct via_body *vb);
+int parse_via_hf(struct hdr_field *hf);		/* hf->parsed */
 
 #endif
