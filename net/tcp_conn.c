@@ -1,0 +1,291 @@
+/*
+ * tcp_conn.c: the shared connection index (see tcp_conn.h) and the TCP
+ * tunables.  Entries sit in one shm array sized tcp_max_connections with a
+ * free list, hashed twice: by id and by (proto, remote address).
+ */
+#include <string.h>
+#include <time.h>
+
+#include "lib/lock.h"
+#include "mem/shm.h"
+#include "net/net_cfg.h"
+#include "net/tcp_conn.h"
+
+int tcp_disable;
+int tcp_connection_lifetime = 120;
+int tcp_max_connections = 2048;
+int tcp_connect_timeout = 10;
+int tcp_send_timeout = 10;
+int tcp_max_msg_len = 65535;
+
+#define TCP_HASH 1024
+
+/* shm */
+struct tcp_entry {
+	struct tcp_conn_info info;
+	int used;
+	struct tcp_entry *id_next, *addr_next, *free_next;
+};
+
+/* shm; one per server */
+struct tcp_index {
+	struct lock lock;
+	unsigned int next_id;
+	int max, count, workers;
+	struct tcp_conn_stats st;
+	struct tcp_entry *free;
+	struct tcp_entry *by_id[TCP_HASH];
+	struct tcp_entry *by_addr[TCP_HASH];
+	int *load;		/* connections owned, per worker */
+	struct tcp_entry entries[];
+};
+
+static struct tcp_index *ix;
+
+/* Monotonic seconds, for deadlines and ages. */
+long
+tcp_now(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec;
+}
+
+/*
+ * Create the index for <max_conns> connections and <workers> owners.
+ * Attendant, after shm_init() and before fork.  0 or -1 (out of shm).
+ */
+int
+tcp_index_init(int max_conns, int workers)
+{
+	int i;
+
+	ix = shm_zalloc(sizeof(*ix) + (size_t)max_conns * sizeof(ix->entries[0]));
+	if (ix == NULL)
+		return -1;
+	if ((ix->load = shm_zalloc(sizeof(int) * (size_t)(workers + 1))) == NULL
+	    || lock_init(&ix->lock) == -1) {
+		shm_free(ix->load);
+		shm_free(ix);
+		ix = NULL;
+		return -1;
+	}
+	ix->max = max_conns;
+	ix->workers = workers;
+	ix->next_id = 1;
+	for (i = max_conns - 1; i >= 0; i--) {
+		ix->entries[i].free_next = ix->free;
+		ix->free = &ix->entries[i];
+	}
+	return 0;
+}
+
+/* Release the index (attendant, at exit). */
+void
+tcp_index_destroy(void)
+{
+	if (ix == NULL)
+		return;
+	lock_destroy(&ix->lock);
+	shm_free(ix->load);
+	shm_free(ix);
+	ix = NULL;
+}
+
+static unsigned int
+addr_hash(enum sip_proto proto, const union sockaddr_union *su)
+{
+	struct ip_addr ip;
+	unsigned int h = (unsigned int)proto * 31u + su_port(su), i;
+
+	su_to_ip(su, &ip);
+	for (i = 0; i < ip.len; i++)
+		h = h * 33u + ip.u.addr[i];
+	return h % TCP_HASH;
+}
+
+/*
+ * Add a connection owned by worker <owner>.  Returns its id, or 0 when
+ * tcp_max_connections entries are in use.  Any process.
+ */
+unsigned int
+tcp_index_add(enum sip_proto proto, const union sockaddr_union *remote,
+    struct socket_info *local, int owner, enum tcp_conn_state state)
+{
+	struct tcp_entry *e;
+	unsigned int h, id;
+
+	lock_get(&ix->lock);
+	if ((e = ix->free) == NULL) {
+		ix->st.refused++;
+		lock_release(&ix->lock);
+		return 0;
+	}
+	ix->free = e->free_next;
+	id = ix->next_id++;
+	if (ix->next_id == 0)
+		ix->next_id = 1;
+	memset(&e->info, 0, sizeof(e->info));
+	e->info.id = id;
+	e->info.proto = proto;
+	e->info.owner = owner;
+	e->info.state = state;
+	e->info.remote = *remote;
+	e->info.local = local;
+	e->info.created = tcp_now();
+	e->used = 1;
+	e->id_next = ix->by_id[id % TCP_HASH];
+	ix->by_id[id % TCP_HASH] = e;
+	h = addr_hash(proto, remote);
+	e->addr_next = ix->by_addr[h];
+	ix->by_addr[h] = e;
+	ix->count++;
+	ix->st.opened++;
+	if (owner >= 0 && owner < ix->workers)
+		ix->load[owner]++;
+	lock_release(&ix->lock);
+	return id;
+}
+
+static struct tcp_entry *
+find_id_locked(unsigned int id)
+{
+	struct tcp_entry *e;
+
+	for (e = ix->by_id[id % TCP_HASH]; e != NULL; e = e->id_next)
+		if (e->info.id == id)
+			return e;
+	return NULL;
+}
+
+static void
+unlink_locked(struct tcp_entry *e)
+{
+	struct tcp_entry **pp;
+
+	for (pp = &ix->by_id[e->info.id % TCP_HASH]; *pp != e;
+	     pp = &(*pp)->id_next)
+		;
+	*pp = e->id_next;
+	for (pp = &ix->by_addr[addr_hash(e->info.proto, &e->info.remote)];
+	     *pp != e; pp = &(*pp)->addr_next)
+		;
+	*pp = e->addr_next;
+}
+
+/* Forget connection <id> (its owner, when it closes it). */
+void
+tcp_index_remove(unsigned int id)
+{
+	struct tcp_entry *e;
+
+	lock_get(&ix->lock);
+	if ((e = find_id_locked(id)) != NULL) {
+		unlink_locked(e);
+		if (e->info.owner >= 0 && e->info.owner < ix->workers)
+			ix->load[e->info.owner]--;
+		e->used = 0;
+		e->free_next = ix->free;
+		ix->free = e;
+		ix->count--;
+		ix->st.opened--;
+	}
+	lock_release(&ix->lock);
+}
+
+/* Record the new <state> of connection <id>. */
+void
+tcp_index_set_state(unsigned int id, enum tcp_conn_state state)
+{
+	struct tcp_entry *e;
+
+	lock_get(&ix->lock);
+	if ((e = find_id_locked(id)) != NULL)
+		e->info.state = state;
+	lock_release(&ix->lock);
+}
+
+/* Copy the entry of <id> into <out>.  0, or -1 when unknown. */
+int
+tcp_index_by_id(unsigned int id, struct tcp_conn_info *out)
+{
+	struct tcp_entry *e;
+
+	lock_get(&ix->lock);
+	if ((e = find_id_locked(id)) != NULL)
+		*out = e->info;
+	lock_release(&ix->lock);
+	return e != NULL ? 0 : -1;
+}
+
+/*
+ * Copy the newest usable (not closing) connection to <remote> over <proto>
+ * into <out>.  0, or -1 when there is none.
+ */
+int
+tcp_index_by_addr(enum sip_proto proto, const union sockaddr_union *remote,
+    struct tcp_conn_info *out)
+{
+	struct tcp_entry *e;
+	int rc = -1;
+
+	lock_get(&ix->lock);
+	for (e = ix->by_addr[addr_hash(proto, remote)]; e != NULL;
+	     e = e->addr_next)
+		if (e->info.proto == proto && e->info.state != TCP_CONN_CLOSING
+		    && su_eq(&e->info.remote, remote)) {
+			*out = e->info;
+			rc = 0;
+			break;
+		}
+	lock_release(&ix->lock);
+	return rc;
+}
+
+/* The worker owning the fewest connections. */
+int
+tcp_index_least_loaded(void)
+{
+	int i, best = 0;
+
+	lock_get(&ix->lock);
+	for (i = 1; i < ix->workers; i++)
+		if (ix->load[i] < ix->load[best])
+			best = i;
+	lock_release(&ix->lock);
+	return best;
+}
+
+/* Connections in the index. */
+int
+tcp_index_count(void)
+{
+	int n;
+
+	lock_get(&ix->lock);
+	n = ix->count;
+	lock_release(&ix->lock);
+	return n;
+}
+
+/* Copy the TCP statistics into <out>. */
+void
+tcp_index_stats(struct tcp_conn_stats *out)
+{
+	lock_get(&ix->lock);
+	*out = ix->st;
+	lock_release(&ix->lock);
+}
+
+/* Count one accept, connect, error and/or refusal. */
+void
+tcp_index_count_event(int accepted, int connected, int error, int refused)
+{
+	lock_get(&ix->lock);
+	ix->st.accepted += (unsigned long)accepted;
+	ix->st.connected += (unsigned long)connected;
+	ix->st.errors += (unsigned long)error;
+	ix->st.refused += (unsigned long)refused;
+	lock_release(&ix->lock);
+}

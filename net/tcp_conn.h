@@ -1,0 +1,58 @@
+/*
+ * tcp_conn.h: the shared connection index.  Every TCP/TLS connection has
+ * one entry: id, remote address + protocol (its alias), local socket,
+ * owning tcp worker, state.  Any process may look an owner up; only tcp
+ * main (for accepted connections) and the owner add, update or remove.
+ * Lives in shm, one lock.
+ */
+#ifndef NET_TCP_CONN_H
+#define NET_TCP_CONN_H
+
+#include "lib/ip_addr.h"
+
+struct socket_info;
+
+enum tcp_conn_state {
+	TCP_CONN_CONNECTING = 0,
+	TCP_CONN_OPEN,
+	TCP_CONN_CLOSING,
+};
+
+/* a copy of one entry, as returned by lookups */
+struct tcp_conn_info {
+	unsigned int id;
+	enum sip_proto proto;
+	int owner;
+	enum tcp_conn_state state;
+	union sockaddr_union remote;
+	struct socket_info *local;
+	long created;		/* monotonic seconds */
+};
+
+/* statistics kept in the index */
+struct tcp_conn_stats {
+	unsigned long opened;	/* currently open */
+	unsigned long accepted;
+	unsigned long connected;
+	unsigned long errors;	/* connect or I/O errors */
+	unsigned long refused;	/* over tcp_max_connections */
+};
+
+int tcp_index_init(int max_conns, int workers);
+void tcp_index_destroy(void);
+unsigned int tcp_index_add(enum sip_proto proto,
+    const union sockaddr_union *remote, struct socket_info *local, int owner,
+    enum tcp_conn_state state);
+void tcp_index_remove(unsigned int id);
+void tcp_index_set_state(unsigned int id, enum tcp_conn_state state);
+int tcp_index_by_id(unsigned int id, struct tcp_conn_info *out);
+int tcp_index_by_addr(enum sip_proto proto, const union sockaddr_union *remote,
+    struct tcp_conn_info *out);
+int tcp_index_least_loaded(void);
+int tcp_index_count(void);
+void tcp_index_stats(struct tcp_conn_stats *out);
+void tcp_index_count_event(int accepted, int connected, int error,
+    int refused);
+long tcp_now(void);
+
+#endif

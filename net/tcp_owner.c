@@ -1,0 +1,671 @@
+/*
+ * tcp_owner.c: connections owned by this tcp worker (see tcp_owner.h).
+ * State is private to the worker; the shm index only says who owns what.
+ * Nothing here blocks: reads, writes and connects are non-blocking, with
+ * deadlines checked once a second by tcp_owner_timer().
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+#include "mem/pkg.h"
+#include "net/net_cfg.h"
+#include "net/socket_info.h"
+#include "net/tcp_ipc.h"
+#include "net/tcp_owner.h"
+
+#define RBUF_MIN  4096
+#define OWN_HASH  1024
+
+/* pkg; one queued write */
+struct wq_chunk {
+	struct wq_chunk *next;
+	int len, off;
+	char data[];
+};
+
+/* pkg; private to the owning worker */
+struct tcp_conn {
+	unsigned int id;
+	int fd;
+	enum sip_proto proto;
+	enum tcp_conn_state state;
+	union sockaddr_union remote;
+	struct socket_info *local;
+	char *rbuf;
+	int rlen, rsize;
+	struct wq_chunk *wq, *wq_tail;
+	int wq_bytes;
+	long idle_deadline;	/* tcp_connection_lifetime */
+	long io_deadline;	/* connect or send timeout, 0 if none */
+	unsigned int events;	/* registered epoll mask */
+	int closing;		/* closed, waiting for tcp_owner_reap() */
+	int close_after_flush;
+	const char *action;	/* what was in progress, for logs */
+	struct tcp_conn *hnext;	/* by id */
+	struct tcp_conn *all_next, *all_prev;
+	struct tcp_conn *dead_next;
+};
+
+int tcp_owner_self = -1;
+
+static int epfd = -1;
+static tcp_msg_f on_msg;
+static struct tcp_conn *by_id[OWN_HASH];
+static struct tcp_conn *all;	/* every live connection, for the timer */
+static struct tcp_conn *dead;	/* closed, freed by tcp_owner_reap() */
+static char *ipc_buf;
+
+static void conn_close(struct tcp_conn *c, const char *why);
+
+static const char *
+peer(const struct tcp_conn *c, char *buf, int size)
+{
+	if (su_to_str(&c->remote, buf, size) < 0)
+		(void)snprintf(buf, (size_t)size, "?");
+	return buf;
+}
+
+/*
+ * Become the owner side of worker <worker>: connections get registered in
+ * <epoll_fd>, complete messages go to <cb>.  Worker process, once.
+ */
+int
+tcp_owner_init(int worker, int epoll_fd, tcp_msg_f cb)
+{
+	tcp_owner_self = worker;
+	epfd = epoll_fd;
+	on_msg = cb;
+	ipc_buf = pkg_malloc(sizeof(struct tcp_ipc_hdr) + (size_t)tcp_max_msg_len
+	    + 1024);
+	return ipc_buf != NULL ? 0 : -1;
+}
+
+static struct tcp_conn *
+local_by_id(unsigned int id)
+{
+	struct tcp_conn *c;
+
+	for (c = by_id[id % OWN_HASH]; c != NULL; c = c->hnext)
+		if (c->id == id && !c->closing)
+			return c;
+	return NULL;
+}
+
+static int
+set_events(struct tcp_conn *c, unsigned int ev)
+{
+	struct epoll_event e = { .events = ev, .data.ptr = c };
+
+	if (c->events == ev)
+		return 0;
+	if (epoll_ctl(epfd, c->events == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD,
+	    c->fd, &e) == -1)
+		return -1;
+	c->events = ev;
+	return 0;
+}
+
+static struct tcp_conn *
+conn_new(int fd, unsigned int id, enum sip_proto proto,
+    const union sockaddr_union *remote, struct socket_info *local,
+    enum tcp_conn_state state)
+{
+	struct tcp_conn *c;
+
+	if ((c = pkg_zalloc(sizeof(*c))) == NULL)
+		return NULL;
+	c->fd = fd;
+	c->id = id;
+	c->proto = proto;
+	c->remote = *remote;
+	c->local = local;
+	c->state = state;
+	c->idle_deadline = tcp_now() + tcp_connection_lifetime;
+	c->hnext = by_id[id % OWN_HASH];
+	by_id[id % OWN_HASH] = c;
+	c->all_next = all;
+	if (all != NULL)
+		all->all_prev = c;
+	all = c;
+	return c;
+}
+
+/*
+ * Take over accepted connection <fd>, registered by tcp main as <id>.
+ * Worker; 0, or -1 after closing the fd and forgetting the id.
+ */
+int
+tcp_owner_adopt(int fd, unsigned int id)
+{
+	struct tcp_conn_info ci;
+	struct tcp_conn *c;
+
+	if (tcp_index_by_id(id, &ci) == -1) {
+		LM_ERR("tcp connection %u: unknown to the index, closing", id);
+		(void)close(fd);
+		return -1;
+	}
+	if (fcntl(fd, F_SETFL, O_NONBLOCK) == -1
+	    || (c = conn_new(fd, id, ci.proto, &ci.remote, ci.local,
+		TCP_CONN_OPEN)) == NULL) {
+		LM_ERR("tcp connection %u: cannot adopt it (out of pkg memory "
+		    "or bad fd), closing", id);
+		(void)close(fd);
+		tcp_index_remove(id);
+		return -1;
+	}
+	c->action = "reading";
+	if (set_events(c, EPOLLIN) == -1) {
+		conn_close(c, "cannot watch it");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+wq_free(struct tcp_conn *c)
+{
+	struct wq_chunk *w, *n;
+
+	for (w = c->wq; w != NULL; w = n) {
+		n = w->next;
+		pkg_free(w);
+	}
+	c->wq = c->wq_tail = NULL;
+	c->wq_bytes = 0;
+}
+
+/* Close <c> now and free it at the next reap (pointers may be pending). */
+static void
+conn_close(struct tcp_conn *c, const char *why)
+{
+	struct tcp_conn **pp;
+	char p[SU_MAX_STR];
+
+	if (c->closing)
+		return;
+	if (why != NULL)
+		LM_INFO("tcp connection %u (peer %s): closing: %s", c->id,
+		    peer(c, p, sizeof(p)), why);
+	c->closing = 1;
+	if (c->events != 0)
+		(void)epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	(void)close(c->fd);
+	tcp_index_remove(c->id);
+	for (pp = &by_id[c->id % OWN_HASH]; *pp != c; pp = &(*pp)->hnext)
+		;
+	*pp = c->hnext;
+	if (c->all_prev != NULL)
+		c->all_prev->all_next = c->all_next;
+	else
+		all = c->all_next;
+	if (c->all_next != NULL)
+		c->all_next->all_prev = c->all_prev;
+	wq_free(c);
+	pkg_free(c->rbuf);
+	c->rbuf = NULL;
+	c->dead_next = dead;
+	dead = c;
+}
+
+/* Free connections closed during this loop iteration.  Worker. */
+void
+tcp_owner_reap(void)
+{
+	struct tcp_conn *c;
+
+	while ((c = dead) != NULL) {
+		dead = c->dead_next;
+		pkg_free(c);
+	}
+}
+
+/* Write as much of the queue as the socket takes.  0 or -1 (closed). */
+static int
+wq_flush(struct tcp_conn *c)
+{
+	struct wq_chunk *w;
+	ssize_t n;
+
+	while ((w = c->wq) != NULL) {
+		n = send(c->fd, w->data + w->off, (size_t)(w->len - w->off),
+		    MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				break;
+			tcp_index_count_event(0, 0, 1, 0);
+			conn_close(c, strerror(errno));
+			return -1;
+		}
+		w->off += (int)n;
+		c->wq_bytes -= (int)n;
+		c->io_deadline = tcp_now() + tcp_send_timeout;
+		if (w->off < w->len)
+			break;
+		c->wq = w->next;
+		if (c->wq == NULL)
+			c->wq_tail = NULL;
+		pkg_free(w);
+	}
+	if (c->wq == NULL) {
+		c->io_deadline = 0;
+		if (c->close_after_flush) {
+			conn_close(c, NULL);
+			return -1;
+		}
+	}
+	return set_events(c, c->close_after_flush ? 0u
+	    : EPOLLIN | (c->wq != NULL ? (unsigned)EPOLLOUT : 0u)) == -1
+	    ? -1 : 0;
+}
+
+/* Queue <len> bytes on <c> and try to write them.  0 or -1. */
+static int
+conn_queue(struct tcp_conn *c, const char *buf, int len)
+{
+	struct wq_chunk *w;
+	char p[SU_MAX_STR];
+
+	if (c->wq_bytes + len > TCP_WQ_MAX) {
+		LM_ERR("tcp connection %u (peer %s): write queue full (%d "
+		    "bytes pending); dropping a %d-byte message", c->id,
+		    peer(c, p, sizeof(p)), c->wq_bytes, len);
+		return -1;
+	}
+	if ((w = pkg_malloc(sizeof(*w) + (size_t)len)) == NULL) {
+		PKG_MEM_ERROR("queueing a tcp write");
+		return -1;
+	}
+	memcpy(w->data, buf, (size_t)len);
+	w->len = len;
+	w->off = 0;
+	w->next = NULL;
+	if (c->wq_tail != NULL)
+		c->wq_tail->next = w;
+	else
+		c->wq = w;
+	c->wq_tail = w;
+	c->wq_bytes += len;
+	c->idle_deadline = tcp_now() + tcp_connection_lifetime;
+	if (c->state == TCP_CONN_CONNECTING)
+		return 0;
+	if (c->io_deadline == 0)
+		c->io_deadline = tcp_now() + tcp_send_timeout;
+	return wq_flush(c) == -1 && c->closing ? -1 : 0;
+}
+
+/* Open a connection to <to> over <proto> and queue <buf>.  0 or -1. */
+static int
+conn_open(enum sip_proto proto, const union sockaddr_union *to,
+    struct socket_info *local, const char *buf, int len)
+{
+	struct tcp_conn *c;
+	union sockaddr_union src;
+	unsigned int id;
+	int fd;
+	char p[SU_MAX_STR];
+
+	if (local == NULL || local->proto != proto
+	    || local->address.af != to->s.sa_family)
+		local = sock_first(proto, to->s.sa_family);
+	if (su_to_str(to, p, sizeof(p)) < 0)
+		(void)snprintf(p, sizeof(p), "?");
+	if (local == NULL) {
+		LM_ERR("cannot connect to %s:%s: no %s listen socket of that "
+		    "address family", proto_name(proto), p, proto_name(proto));
+		return -1;
+	}
+	id = tcp_index_add(proto, to, local, tcp_owner_self,
+	    TCP_CONN_CONNECTING);
+	if (id == 0) {
+		LM_ERR("cannot connect to %s:%s: tcp_max_connections (%d) "
+		    "reached", proto_name(proto), p, tcp_max_connections);
+		return -1;
+	}
+	fd = socket(to->s.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd == -1)
+		goto fail;
+	if (!local->is_any) {
+		src = local->su;
+		su_set_port(&src, 0);
+		if (bind(fd, &src.s, su_len(&src)) == -1)
+			goto fail;
+	}
+	if (connect(fd, &to->s, su_len(to)) == -1 && errno != EINPROGRESS)
+		goto fail;
+	if ((c = conn_new(fd, id, proto, to, local, TCP_CONN_CONNECTING))
+	    == NULL) {
+		(void)close(fd);
+		tcp_index_remove(id);
+		PKG_MEM_ERROR("opening a tcp connection");
+		return -1;
+	}
+	c->action = "connecting";
+	c->io_deadline = tcp_now() + tcp_connect_timeout;
+	if (set_events(c, EPOLLOUT) == -1) {
+		conn_close(c, "cannot watch it");
+		return -1;
+	}
+	return conn_queue(c, buf, len);
+fail:
+	LM_ERR("cannot connect to %s:%s: %s", proto_name(proto), p,
+	    strerror(errno));
+	tcp_index_count_event(0, 0, 1, 0);
+	if (fd != -1)
+		(void)close(fd);
+	tcp_index_remove(id);
+	return -1;
+}
+
+static void
+connect_done(struct tcp_conn *c)
+{
+	int err = 0;
+	socklen_t l = sizeof(err);
+
+	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &l) == -1)
+		err = errno;
+	if (err != 0) {
+		tcp_index_count_event(0, 0, 1, 0);
+		conn_close(c, strerror(err));
+		return;
+	}
+	tcp_index_count_event(0, 1, 0, 0);
+	c->state = TCP_CONN_OPEN;
+	c->action = "reading";
+	tcp_index_set_state(c->id, TCP_CONN_OPEN);
+	c->io_deadline = c->wq != NULL ? tcp_now() + tcp_send_timeout : 0;
+	(void)wq_flush(c);
+}
+
+/* Describe <c> as the origin of a message read from it. */
+void
+tcp_owner_fill_ri(const struct tcp_conn *c, struct receive_info *ri)
+{
+	union sockaddr_union me;
+	socklen_t l = sizeof(me);
+
+	memset(ri, 0, sizeof(*ri));
+	ri->src_su = c->remote;
+	su_to_ip(&c->remote, &ri->src_ip);
+	ri->src_port = su_port(&c->remote);
+	ri->proto = c->proto;
+	ri->conn_id = c->id;
+	ri->bind_address = c->local;
+	if (getsockname(c->fd, &me.s, &l) == 0) {
+		su_to_ip(&me, &ri->dst_ip);
+		ri->dst_port = c->local != NULL ? c->local->port_no : su_port(&me);
+	} else if (c->local != NULL) {
+		ri->dst_ip = c->local->address;
+		ri->dst_port = c->local->port_no;
+	}
+}
+
+/* Close <c> once everything queued has been written. */
+void
+tcp_owner_close_after_flush(struct tcp_conn *c)
+{
+	c->close_after_flush = 1;
+	if (c->wq == NULL)
+		conn_close(c, NULL);
+	else
+		(void)set_events(c, EPOLLOUT);
+}
+
+static int
+rbuf_room(struct tcp_conn *c)
+{
+	int max = tcp_max_msg_len + 64, n;
+	char *b;
+
+	if (c->rsize - c->rlen > 0)
+		return 0;
+	if (c->rsize >= max)
+		return -1;
+	n = c->rsize == 0 ? RBUF_MIN : c->rsize * 2;
+	if (n > max)
+		n = max;
+	if ((b = pkg_realloc(c->rbuf, (size_t)n)) == NULL)
+		return -1;
+	c->rbuf = b;
+	c->rsize = n;
+	return 0;
+}
+
+/* Hand every complete message in the buffer to on_msg.  0 or -1. */
+static int
+frame_all(struct tcp_conn *c)
+{
+	enum tcp_frame_result r;
+	int skip, mlen, used = 0;
+	char p[SU_MAX_STR];
+
+	while (!c->closing && !c->close_after_flush && used < c->rlen) {
+		r = tcp_frame(c->rbuf + used, c->rlen - used, tcp_max_msg_len,
+		    &skip, &mlen);
+		if (r == TCP_FRAME_MORE) {
+			used += skip;
+			break;
+		}
+		if (r == TCP_FRAME_PING) {
+			used += skip;
+			(void)conn_queue(c, "\r\n", 2);
+			continue;
+		}
+		if (r == TCP_FRAME_TOO_BIG) {
+			LM_WARN("tcp connection %u (peer %s): message longer "
+			    "than %d bytes; closing", c->id,
+			    peer(c, p, sizeof(p)), tcp_max_msg_len);
+			conn_close(c, NULL);
+			return -1;
+		}
+		on_msg(c, c->rbuf + used + skip, mlen, r);
+		used += skip + mlen;
+		if (r != TCP_FRAME_MSG && !c->closing)
+			tcp_owner_close_after_flush(c);
+	}
+	if (c->closing)
+		return -1;
+	if (used > 0) {
+		memmove(c->rbuf, c->rbuf + used, (size_t)(c->rlen - used));
+		c->rlen -= used;
+	}
+	if (c->rlen == 0 && c->rbuf != NULL) {
+		pkg_free(c->rbuf);	/* idle connections hold no buffer */
+		c->rbuf = NULL;
+		c->rsize = 0;
+	}
+	return 0;
+}
+
+static void
+conn_read(struct tcp_conn *c)
+{
+	ssize_t n;
+	int rounds;
+
+	for (rounds = 0; rounds < 16 && !c->closing; rounds++) {
+		if (rbuf_room(c) == -1) {
+			if (frame_all(c) == -1)
+				return;
+			if (rbuf_room(c) == -1) {
+				LM_WARN("tcp connection %u: message too large "
+				    "or out of pkg memory; closing", c->id);
+				conn_close(c, NULL);
+				return;
+			}
+		}
+		n = recv(c->fd, c->rbuf + c->rlen, (size_t)(c->rsize - c->rlen),
+		    MSG_DONTWAIT);
+		if (n == 0) {
+			conn_close(c, NULL);	/* peer closed: normal */
+			return;
+		}
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				break;
+			tcp_index_count_event(0, 0, 1, 0);
+			conn_close(c, strerror(errno));
+			return;
+		}
+		c->rlen += (int)n;
+		c->idle_deadline = tcp_now() + tcp_connection_lifetime;
+		if (frame_all(c) == -1 || c->close_after_flush)
+			return;
+	}
+}
+
+/* Handle epoll <events> on <c>.  Worker. */
+void
+tcp_owner_io(struct tcp_conn *c, unsigned int events)
+{
+	if (c->closing)
+		return;
+	if (c->state == TCP_CONN_CONNECTING) {
+		if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
+			connect_done(c);
+		return;
+	}
+	if (events & EPOLLOUT)
+		if (wq_flush(c) == -1)
+			return;
+	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+		if (!c->close_after_flush)
+			conn_read(c);
+}
+
+static int
+pick_worker(const union sockaddr_union *to)
+{
+	struct ip_addr ip;
+	unsigned int h = su_port(to), i;
+
+	su_to_ip(to, &ip);
+	for (i = 0; i < ip.len; i++)
+		h = h * 31u + ip.u.addr[i];
+	return (int)(h % (unsigned int)tcp_ipc_workers());
+}
+
+static int
+hand_over(int worker, const struct dest_info *dst, unsigned int id,
+    const char *buf, int len)
+{
+	struct tcp_ipc_hdr h;
+	char p[SU_MAX_STR];
+
+	memset(&h, 0, sizeof(h));
+	h.type = TCP_IPC_SEND;
+	h.conn_id = id;
+	h.proto = dst->proto;
+	h.to = dst->to;
+	h.local = dst->send_sock;
+	h.len = (unsigned int)len;
+	if (tcp_ipc_send(worker, &h, buf) == 0)
+		return 0;
+	if (su_to_str(&dst->to, p, sizeof(p)) < 0)
+		(void)snprintf(p, sizeof(p), "?");
+	LM_ERR("cannot hand a %d-byte message for %s:%s to tcp worker %d: %s",
+	    len, proto_name(dst->proto), p, worker, strerror(errno));
+	return -1;
+}
+
+/*
+ * Send <len> bytes to <dst> over TCP (or TLS): on connection dst->conn_id
+ * if it is alive, else on any connection to dst->to, else on a new one.
+ * Any process; never blocks.  0 when queued or handed over, -1 on error.
+ */
+int
+tcp_send(const struct dest_info *dst, const char *buf, int len)
+{
+	struct tcp_conn_info ci;
+	struct tcp_conn *c;
+	int found = -1, w;
+
+	if (dst->conn_id != 0)
+		found = tcp_index_by_id(dst->conn_id, &ci);
+	if (found == -1)
+		found = tcp_index_by_addr(dst->proto, &dst->to, &ci);
+	if (found == 0) {
+		if (ci.owner != tcp_owner_self)
+			return hand_over(ci.owner, dst, ci.id, buf, len);
+		if ((c = local_by_id(ci.id)) != NULL)
+			return conn_queue(c, buf, len);
+	}
+	w = pick_worker(&dst->to);
+	if (w != tcp_owner_self)
+		return hand_over(w, dst, 0, buf, len);
+	return conn_open(dst->proto, &dst->to, dst->send_sock, buf, len);
+}
+
+/* Serve the requests waiting on this worker's channel <fd>.  Worker. */
+void
+tcp_owner_ipc(int fd)
+{
+	struct tcp_ipc_hdr *h = (struct tcp_ipc_hdr *)(void *)ipc_buf;
+	struct dest_info dst;
+	struct tcp_conn *c;
+	ssize_t n;
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		n = recv(fd, ipc_buf, sizeof(*h) + (size_t)tcp_max_msg_len + 1024,
+		    MSG_DONTWAIT);
+		if (n < 0)
+			return;
+		if ((size_t)n < sizeof(*h) || (size_t)n != sizeof(*h) + h->len) {
+			LM_CRIT("BUG: malformed request on tcp worker channel");
+			continue;
+		}
+		if (h->type == TCP_IPC_CLOSE) {
+			if ((c = local_by_id(h->conn_id)) != NULL)
+				conn_close(c, "closed on request");
+			continue;
+		}
+		if (h->conn_id != 0 && (c = local_by_id(h->conn_id)) != NULL) {
+			(void)conn_queue(c, ipc_buf + sizeof(*h), (int)h->len);
+			continue;
+		}
+		memset(&dst, 0, sizeof(dst));
+		dst.proto = h->proto;
+		dst.to = h->to;
+		dst.send_sock = h->local;
+		/* the connection asked for is gone: by address, or a new one */
+		(void)tcp_send(&dst, ipc_buf + sizeof(*h), (int)h->len);
+	}
+}
+
+/* Enforce deadlines: connect, send and idle lifetime.  Worker, 1/s. */
+void
+tcp_owner_timer(long now)
+{
+	struct tcp_conn *c, *next;
+
+	for (c = all; c != NULL; c = next) {
+		next = c->all_next;
+		if (c->io_deadline != 0 && now >= c->io_deadline) {
+			tcp_index_count_event(0, 0, 1, 0);
+			conn_close(c, c->state == TCP_CONN_CONNECTING
+			    ? "connect timeout (tcp_connect_timeout)"
+			    : "send timeout (tcp_send_timeout)");
+		} else if (now >= c->idle_deadline && c->wq == NULL)
+			conn_close(c, NULL);
+	}
+}
+
+/* Close every connection (worker exit). */
+void
+tcp_owner_shutdown(void)
+{
+	while (all != NULL)
+		conn_close(all, NULL);
+	tcp_owner_reap();
+	pkg_free(ipc_buf);
+	ipc_buf = NULL;
+}

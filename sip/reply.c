@@ -1,0 +1,220 @@
+/*
+ * reply.c: stateless replies (see reply.h).  The reply copies Via, From,
+ * To, Call-ID and CSeq line by line from the request's raw headers, so a
+ * 400 can be built even when a later header failed to parse; the top Via
+ * gets received/rport (RFC 3261 18.2.1, RFC 3581) and To gets a tag that
+ * is the same for a retransmission of the request.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "lib/log.h"
+#include "mem/pkg.h"
+#include "net/net_send.h"
+#include "sip/msg_translator.h"
+#include "sip/reply.h"
+#include "sip/sip_cfg.h"
+
+#define REPLY_MAX (SIP_MSG_MAX_LEN + 1)
+
+struct rbuf {
+	char *p;
+	int len, size;
+};
+
+static void
+put(struct rbuf *b, const char *s, int n)
+{
+	if (n <= 0 || b->len + n > b->size) {
+		if (n > 0)
+			b->len = b->size + 1;	/* overflow: caller checks */
+		return;
+	}
+	memcpy(b->p + b->len, s, (size_t)n);
+	b->len += n;
+}
+
+static int
+copied_header(const char *name, int n, int *is_via, int *is_to)
+{
+	static const char *const names[] = { "via", "v", "from", "f", "to",
+		"t", "call-id", "i", "cseq" };
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if ((int)strlen(names[i]) == n
+		    && strncasecmp(name, names[i], (size_t)n) == 0) {
+			*is_via = i < 2;
+			*is_to = i == 4 || i == 5;
+			return 1;
+		}
+	return 0;
+}
+
+static int
+has_tag(const char *p, int n)
+{
+	int i;
+
+	for (i = 0; i + 4 <= n; i++)
+		if (strncasecmp(p + i, "tag=", 4) == 0
+		    && (i == 0 || p[i - 1] == ';' || p[i - 1] == ' '))
+			return 1;
+	return 0;
+}
+
+static void
+to_tag(struct sip_msg *msg, char *tag, int size)
+{
+	unsigned long long h = 0xcbf29ce484222325ULL;
+	unsigned int i, n = msg->len < 2048 ? msg->len : 2048;
+
+	/* the request's bytes up to its body: same for a retransmission */
+	for (i = 0; i < n && msg->buf[i] != '\0'; i++) {
+		h ^= (unsigned char)msg->buf[i];
+		h *= 0x100000001b3ULL;
+	}
+	(void)snprintf(tag, (size_t)size, "%016llx", h);
+}
+
+/* The top Via line with received/rport added; <line> is its raw text. */
+static void
+put_top_via(struct sip_msg *msg, struct rbuf *b, const char *line, int n)
+{
+	const struct via_param *p;
+	char add[IP_ADDR_MAX_STR + 40], ip[IP_ADDR_MAX_STR];
+	const char *end, *c = line;
+	int k = 0;
+
+	if (msg->via1 == NULL || msg->via1->error != 0
+	    || msg->via1->host.s < line || msg->via1->host.s >= line + n) {
+		put(b, line, n);
+		return;
+	}
+	end = msg->via1->host.s + msg->via1->host.len;
+	if (msg->via1->port_str.len > 0)
+		end = msg->via1->port_str.s + msg->via1->port_str.len;
+	for (p = msg->via1->param_lst; p != NULL; p = p->next)
+		if (p->start + p->size > end)
+			end = p->start + p->size;
+	/* the first body without its old received and rport */
+	for (p = msg->via1->param_lst; p != NULL; p = p->next)
+		if ((p->type == VIA_PARAM_RPORT || p->type == VIA_PARAM_RECEIVED)
+		    && p->start >= c) {
+			put(b, c, (int)(p->start - c));
+			c = p->start + p->size;
+		}
+	put(b, c, (int)(end - c));
+	if (msg_via_needs_received(msg)) {
+		(void)ip_addr_to_str(&msg->rcv.src_ip, ip, sizeof(ip));
+		k += snprintf(add + k, sizeof(add) - (size_t)k, ";received=%s", ip);
+	} else if (msg->via1->received != NULL) {
+		k += snprintf(add + k, sizeof(add) - (size_t)k, ";received=%.*s",
+		    STR_FMT(&msg->via1->received->value));
+	}
+	if (msg->via1->rport != NULL || (msg->msg_flags & FL_FORCE_RPORT))
+		k += snprintf(add + k, sizeof(add) - (size_t)k, ";rport=%u",
+		    msg->rcv.src_port);
+	put(b, add, k);
+	put(b, end, (int)(line + n - end));	/* further bodies of the line */
+}
+
+static int
+build(struct sip_msg *msg, int code, const char *reason, struct rbuf *b)
+{
+	const char *p = msg->buf + msg->first_line.len, *end = msg->buf + msg->len;
+	const char *line, *eol, *colon;
+	int n, is_via, is_to, via_done = 0;
+	char tmp[256], tag[24];
+
+	n = snprintf(tmp, sizeof(tmp), "SIP/2.0 %d %s\r\n", code, reason);
+	put(b, tmp, n);
+	while (p < end && *p != '\r' && *p != '\n') {
+		line = p;
+		do {	/* a header with its continuation lines */
+			eol = memchr(p, '\n', (size_t)(end - p));
+			p = eol != NULL ? eol + 1 : end;
+		} while (p < end && (*p == ' ' || *p == '\t'));
+		colon = memchr(line, ':', (size_t)(p - line));
+		if (colon == NULL)
+			continue;
+		for (n = (int)(colon - line); n > 0
+		     && (line[n - 1] == ' ' || line[n - 1] == '\t'); n--)
+			;
+		if (!copied_header(line, n, &is_via, &is_to))
+			continue;
+		n = (int)(p - line);
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			n--;
+		if (is_via && !via_done) {
+			put_top_via(msg, b, line, n);
+			via_done = 1;
+		} else {
+			put(b, line, n);
+		}
+		if (is_to && code > 100 && !has_tag(line, n)) {
+			to_tag(msg, tag, sizeof(tag));
+			put(b, ";tag=", 5);
+			put(b, tag, (int)strlen(tag));
+		}
+		put(b, "\r\n", 2);
+	}
+	if (sip_server_signature) {
+		n = sip_server_header != NULL
+		    ? snprintf(tmp, sizeof(tmp), "%s\r\n", sip_server_header)
+		    : snprintf(tmp, sizeof(tmp), "Server: openser (%s)\r\n",
+			OPENSER_VERSION);
+		put(b, tmp, n);
+	}
+	put(b, "Content-Length: 0\r\n\r\n", 21);
+	return b->len <= b->size ? 0 : -1;
+}
+
+static void
+reply_dest(struct sip_msg *msg, struct dest_info *dst)
+{
+	unsigned short port = msg->rcv.src_port;
+
+	memset(dst, 0, sizeof(*dst));
+	dst->proto = msg->rcv.proto;
+	dst->conn_id = msg->rcv.conn_id;
+	dst->send_sock = msg->rcv.bind_address;
+	if (dst->proto == PROTO_UDP && msg->via1 != NULL && msg->via1->error == 0
+	    && msg->via1->rport == NULL && !(msg->msg_flags & FL_FORCE_RPORT))
+		port = msg->via1->port != 0 ? msg->via1->port : 5060;
+	su_from_ip(&dst->to, &msg->rcv.src_ip, port);
+}
+
+/*
+ * Answer request <msg> with <code> <reason>, statelessly.  Receiving
+ * process.  0, or -1 after logging.
+ */
+int
+reply_send(struct sip_msg *msg, int code, const char *reason)
+{
+	struct dest_info dst;
+	struct rbuf b;
+	int rc;
+
+	if (!IS_SIP_REQUEST(msg) || REQ_LINE(msg).method_value == METHOD_ACK) {
+		LM_DBG("no reply to an ACK or a reply");
+		return -1;
+	}
+	if ((b.p = pkg_malloc(REPLY_MAX)) == NULL) {
+		PKG_MEM_ERROR("building a reply");
+		return -1;
+	}
+	b.len = 0;
+	b.size = REPLY_MAX;
+	if (build(msg, code, reason, &b) == -1) {
+		LM_ERR("reply %d to %.*s: too large", code,
+		    STR_FMT(&REQ_LINE(msg).method));
+		pkg_free(b.p);
+		return -1;
+	}
+	reply_dest(msg, &dst);
+	rc = net_send(&dst, b.p, b.len);
+	pkg_free(b.p);
+	return rc;
+}
