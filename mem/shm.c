@@ -32,7 +32,11 @@
 struct shm_block {
 	size_t size;		/* whole block incl. header; bit 0 = used */
 	size_t prev_size;	/* previous physical block, 0 for the first */
-	struct shm_block *next, *prev;	/* bucket list, free blocks only */
+	struct shm_block *next;	/* bucket list (free blocks) */
+	union {
+		struct shm_block *prev;	/* bucket list (free blocks) */
+		size_t req;		/* bytes asked for (used blocks) */
+	} u;
 };
 
 /* shm; at the start of the mapping */
@@ -80,22 +84,22 @@ bucket_insert(struct shm_block *b)
 {
 	int i = bucket_of(bsize(b));
 
-	b->prev = NULL;
+	b->u.prev = NULL;
 	b->next = arena->bucket[i];
 	if (b->next != NULL)
-		b->next->prev = b;
+		b->next->u.prev = b;
 	arena->bucket[i] = b;
 }
 
 static void
 bucket_remove(struct shm_block *b)
 {
-	if (b->prev != NULL)
-		b->prev->next = b->next;
+	if (b->u.prev != NULL)
+		b->u.prev->next = b->next;
 	else
 		arena->bucket[bucket_of(bsize(b))] = b->next;
 	if (b->next != NULL)
-		b->next->prev = b->prev;
+		b->next->u.prev = b->u.prev;
 }
 
 /*
@@ -182,7 +186,8 @@ alloc_locked(size_t size)
 		bucket_insert(rest);
 	}
 	b->size |= SHM_USED;
-	arena->st.used += bsize(b) - HDR;
+	b->u.req = size;
+	arena->st.used += size;
 	arena->st.real_used += bsize(b);
 	arena->st.fragments++;
 	if (arena->st.real_used > arena->st.max_used)
@@ -221,14 +226,14 @@ payload_size(const struct shm_block *b)
 }
 
 static void
-free_locked(void *p, size_t asked)
+free_locked(void *p)
 {
 	struct shm_block *b = (struct shm_block *)((char *)p - HDR), *n, *pv;
 
 	if (!(b->size & SHM_USED))
 		abort(); /* double free: a broken invariant in shared memory */
 	b->size &= ~SHM_USED;
-	arena->st.used -= asked;
+	arena->st.used -= b->u.req;
 	arena->st.real_used -= bsize(b);
 	arena->st.fragments--;
 	if ((n = next_block(b)) != NULL && !(n->size & SHM_USED)) {
@@ -249,20 +254,14 @@ free_locked(void *p, size_t asked)
 	POISON((char *)b + HDR, payload_size(b));
 }
 
-/*
- * The size a caller asked for is not stored; "used" counts the payload
- * capacity instead, which is what the caller may legitimately touch.
- */
+/* Release <p>; NULL is fine. */
 void
 shm_free(void *p)
 {
-	struct shm_block *b;
-
 	if (p == NULL)
 		return;
-	b = (struct shm_block *)((char *)p - HDR);
 	lock_get(&arena->lock);
-	free_locked(p, payload_size(b));
+	free_locked(p);
 	lock_release(&arena->lock);
 }
 
@@ -278,14 +277,17 @@ shm_realloc(void *p, size_t size)
 		return shm_malloc(size);
 	b = (struct shm_block *)((char *)p - HDR);
 	lock_get(&arena->lock);
-	have = payload_size(b);
-	if (have >= size) {
+	have = b->u.req;
+	if (payload_size(b) >= size) {
+		UNPOISON(p, size);
+		arena->st.used += size - have;
+		b->u.req = size;
 		lock_release(&arena->lock);
 		return p;
 	}
 	if ((n = alloc_locked(size)) != NULL) {
 		memcpy(n, p, have);
-		free_locked(p, have);
+		free_locked(p);
 	}
 	lock_release(&arena->lock);
 	return n;
