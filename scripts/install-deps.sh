@@ -1,0 +1,19 @@
+#!/bin/sh
+# Install what building and testing openser needs on Debian (run as root).
+set -e
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps.sh: run as root (sudo $0)" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+need=""
+for p in build-essential bison flex libssl-dev python3 sip-tester clang \
+    libsqlite3-dev iproute2 procps; do
+	dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"
+done
+if [ -n "$need" ]; then
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $need
+fi
+echo "install-deps.sh: all build and test dependencies are installed"
