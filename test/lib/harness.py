@@ -206,6 +206,35 @@ def udp_bound(host, port):
         s.close()
 
 
+def port_bound(host, port, kind="udp"):
+    """True if someone holds host:port for kind ("udp" or "tcp"): our bind
+    (without SO_REUSEADDR) fails.  Does not connect, so the owner sees
+    nothing."""
+    if kind == "udp":
+        return udp_bound(host, port)
+    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET,
+                      socket.SOCK_STREAM)
+    try:
+        s.bind((host, port))
+        return False
+    except OSError:
+        return True
+    finally:
+        s.close()
+
+
+def wait_bound(host, port, kind="udp", timeout=10.0):
+    """Wait (bounded) until host:port/kind is bound by someone."""
+    deadline = time.monotonic() + timeout
+    for _ in range(int(timeout / 0.05) + 1):
+        if port_bound(host, port, kind):
+            return True
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    return False
+
+
 def tcp_accepts(host, port):
     try:
         s = socket.create_connection((host, port), timeout=0.5)
