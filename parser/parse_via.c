@@ -175,7 +175,7 @@ via_parse_body(struct via_body *vb, char *p, const char *end)
 	if (via_parse_params(vb, &p, end) < 0)
 		return NULL;
 	if (vb->param_lst != NULL)
-		last = p;
+		last = vb->params.s + vb->params.len;
 	p = pc_skip_lws(p, end);
 	if (p < end && *p == '(') {
 		if ((q = memchr(p, ')', (size_t)(end - p))) == NULL)
