@@ -62,7 +62,7 @@ class Malformed(unittest.TestCase):
         cls.proxy = Proxy(CFG, label=cls.__name__)
         cls.nh = sc.NextHop(port=cls.proxy.port("UAS")).start()
         try:
-            cls.proxy.start()
+            cls.proxy.start(probe="A")
         except BaseException:
             cls.nh.stop()
             raise

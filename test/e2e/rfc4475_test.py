@@ -159,7 +159,7 @@ class Rfc4475(unittest.TestCase):
         if cls.files is None:
             raise unittest.SkipTest("corpus missing: %s" % CORPUS)
         cls.proxy = Proxy(CFG, label=cls.__name__)
-        cls.proxy.start()
+        cls.proxy.start(probe="A")
         cls.paddr = ("127.0.0.1", cls.proxy.port("A"))
 
     @classmethod

@@ -284,7 +284,10 @@ class Proxy:
         return [self.bin, "-f", self.cfg_path, "-D", "-E"] + self.args
 
     # -- life cycle --------------------------------------------------------
-    def start(self, timeout=START_TIMEOUT, wait=True):
+    def start(self, timeout=START_TIMEOUT, wait=True, probe=None):
+        """Start the daemon and wait until it is up (wait=True).  With
+        probe="A", also wait until an OPTIONS to $PORT_A over UDP is
+        answered (for configs that answer it)."""
         self.logf = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             self.command(), stdin=subprocess.DEVNULL, stdout=self.logf,
@@ -292,6 +295,12 @@ class Proxy:
             start_new_session=True)
         if wait:
             self.wait_ready(timeout)
+        if probe:
+            try:
+                self.probe(probe)
+            except AssertionError:
+                self.kill()
+                raise
         return self
 
     def wait_ready(self, timeout=START_TIMEOUT):
@@ -324,6 +333,26 @@ class Proxy:
             raise AssertionError("openser exited with %s during start-up\n%s"
                                  % (self.proc.returncode, self.log_tail()))
         return self
+
+    def probe(self, port_name="A", host="127.0.0.1", uri=None,
+              timeout=10.0):
+        """Send OPTIONS over UDP every 0.5 s until something answers
+        (for configs that answer it, with sl or by forwarding); raises
+        AssertionError with the log tail if nothing does in time."""
+        import sipclient as sc
+        port = self.port(port_name)
+        uri = uri or "sip:probe@%s:%d" % (sc.via_host(host), port)
+        deadline = time.monotonic() + timeout
+        with sc.UdpSocket(host) as u:
+            for _ in range(int(timeout / 0.5) + 1):
+                resp, _ = u.send_request((host, port), "OPTIONS", uri,
+                                         timeout=0.5)
+                if resp is not None:
+                    return resp
+                if time.monotonic() > deadline or not self.running():
+                    break
+        raise AssertionError("no answer to OPTIONS %s on %s:%d within %ss\n%s"
+                             % (uri, host, port, timeout, self.log_tail()))
 
     def running(self):
         return self.proc is not None and self.proc.poll() is None
