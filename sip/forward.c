@@ -15,8 +15,10 @@
 #include "net/resolve.h"
 #include "net/socket_info.h"
 #include "parser/parse_cseq.h"
+#include "parser/parse_rr.h"
 #include "parser/parse_to.h"
 #include "sip/forward.h"
+#include "sip/lump.h"
 #include "sip/msg_translator.h"
 #include "sip/sip_error.h"
 
@@ -102,9 +104,59 @@ uri_dest(const str *uri, struct fwd_dest *d)
 }
 
 static int
+route_is_self(struct rr *r)
+{
+	struct sip_uri u;
+
+	if (parse_uri(r->uri.s, r->uri.len, &u) == -1)
+		return 0;
+	return sock_check_self(&u.host, u.port_no, u.proto);
+}
+
+/*
+ * The first Route value that is not us (RFC 3261 16.4: values naming this
+ * proxy are removed first).  Returns its URI in <uri>: 1, 0 when there is
+ * no Route left, -1 on a bad Route header.
+ */
+static int
+first_route(struct sip_msg *msg, str *uri)
+{
+	struct hdr_field *h;
+	struct rr *r;
+	int off;
+
+	if (parse_headers(msg, HDR_ROUTE_F, 0) == -1)
+		return -1;
+	for (h = msg->route; h != NULL; h = h->sibling) {
+		if (parse_rr(h) == -1)
+			return -1;
+		for (r = h->parsed; r != NULL; r = r->next) {
+			off = (int)(r->start - msg->buf);
+			if (lump_deleted(msg->add_rm, off, r->len))
+				continue;	/* already removed (rr module) */
+			if (!route_is_self(r)) {
+				*uri = r->uri;
+				return 1;
+			}
+			if (r->next != NULL
+			    ? lump_add(&msg->add_rm, off,
+				  (int)(r->next->start - r->start), NULL, 0) == NULL
+			    : lump_add(&msg->add_rm,
+				  (int)(h->name.s - msg->buf), h->len, NULL, 0)
+				  == NULL)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int
 next_hop(struct sip_msg *msg, const struct fwd_dest *given,
     struct fwd_dest *d)
 {
+	str route;
+	int rc;
+
 	memset(d, 0, sizeof(*d));
 	if (given != NULL) {
 		*d = *given;
@@ -116,7 +168,9 @@ next_hop(struct sip_msg *msg, const struct fwd_dest *given,
 	}
 	if (msg->dst_uri.len > 0)
 		return uri_dest(&msg->dst_uri, d);
-	return uri_dest(msg_ruri(msg), d);
+	if ((rc = first_route(msg, &route)) == -1)
+		return -1;
+	return uri_dest(rc == 1 ? &route : msg_ruri(msg), d);
 }
 
 static struct socket_info *
