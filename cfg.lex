@@ -65,7 +65,8 @@ ID	[a-zA-Z_][a-zA-Z0-9_]*([.-][a-zA-Z0-9_]+)*
 <STR>\\n		{ lex_sappend(yyextra, "\n", 1); }
 <STR>\\r		{ lex_sappend(yyextra, "\r", 1); }
 <STR>\\t		{ lex_sappend(yyextra, "\t", 1); }
-<STR>\\.		{ lex_sappend(yyextra, yytext + 1, 1); }
+<STR>\\["\\]		{ lex_sappend(yyextra, yytext + 1, 1); }
+<STR>\\.		{ lex_sappend(yyextra, yytext, 2); /* regexes: \. */ }
 <STR>\"			{
 			BEGIN(INITIAL);
 			yylloc->first_line = yyextra->sloc.first_line;

@@ -5,6 +5,7 @@
  * configuration; the golden tests in test/cfg/ check both.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "cfg/cfg.h"
 #include "cfg/cfg_ctx.h"
@@ -17,9 +18,17 @@ print_str(FILE *f, const char *s)
 	(void)fputc('"', f);
 	for (; *s != '\0'; s++) {
 		switch (*s) {
-		case '"':
 		case '\\':
-			(void)fprintf(f, "\\%c", *s);
+			/* "\." stays as written: the scanner keeps a backslash
+			 * it does not know, which is what regexes need */
+			if (s[1] != '\0' && strchr("\"\\nrt\n\r\t", s[1]) == NULL) {
+				(void)fputc('\\', f);
+				break;
+			}
+			(void)fputs("\\\\", f);
+			break;
+		case '"':
+			(void)fputs("\\\"", f);
 			break;
 		case '\n':
 			(void)fputs("\\n", f);
@@ -121,8 +130,9 @@ print_expr(FILE *f, const struct expr *e, int parent)
 		print_expr(f, e->right, prec + 1);
 		break;
 	case EXPR_NOT:
+		/* !(a == b) reads better than !a == b, which means the same */
 		(void)fputc('!', f);
-		print_expr(f, e->left, 3);
+		print_expr(f, e->left, e->left->kind == EXPR_CMP ? 5 : 3);
 		break;
 	case EXPR_CMP:
 		(void)fprintf(f, "%s %s ", cfg_lhs_name(e->lhs),
@@ -144,29 +154,39 @@ indent(FILE *f, int depth)
 		(void)fputc('\t', f);
 }
 
+/* if (...) { } [else if (...) { }]... [else { }] */
+static void
+print_if(FILE *f, const struct action *a, int depth)
+{
+	(void)fputs("if (", f);
+	print_expr(f, a->cond, 0);
+	(void)fputs(") {\n", f);
+	print_list(f, a->then_list, depth + 1);
+	indent(f, depth);
+	(void)fputc('}', f);
+	if (a->else_list == NULL)
+		return;
+	if (a->else_list->kind == ACT_IF && a->else_list->next == NULL) {
+		(void)fputs(" else ", f);
+		print_if(f, a->else_list, depth);
+		return;
+	}
+	(void)fputs(" else {\n", f);
+	print_list(f, a->else_list, depth + 1);
+	indent(f, depth);
+	(void)fputc('}', f);
+}
+
 static void
 print_list(FILE *f, const struct action *a, int depth)
 {
 	for (; a != NULL; a = a->next) {
 		indent(f, depth);
-		if (a->kind == ACT_CMD) {
+		if (a->kind == ACT_CMD)
 			print_call(f, a);
-			(void)fputs(";\n", f);
-			continue;
-		}
-		(void)fputs("if (", f);
-		print_expr(f, a->cond, 0);
-		(void)fputs(") {\n", f);
-		print_list(f, a->then_list, depth + 1);
-		indent(f, depth);
-		(void)fputc('}', f);
-		if (a->else_list != NULL) {
-			(void)fputs(" else {\n", f);
-			print_list(f, a->else_list, depth + 1);
-			indent(f, depth);
-			(void)fputc('}', f);
-		}
-		(void)fputc('\n', f);
+		else
+			print_if(f, a, depth);
+		(void)fputs(a->kind == ACT_CMD ? ";\n" : "\n", f);
 	}
 }
 

@@ -203,15 +203,16 @@ fix_log(struct action *a, char *err, int errlen)
 {
 	long level = L_DBG;
 
-	if (a->nargs == 2) {
-		if (arg_int(a, 0, L_ALERT, L_DBG, &level, err, errlen) == -1)
-			return -1;
-		a->args[0] = a->args[1];
-		memset(&a->args[1], 0, sizeof(a->args[1]));
-		a->nargs = 1;
+	if (a->nargs == 2
+	    && arg_int(a, 0, L_ALERT, L_DBG, &level, err, errlen) == -1)
+		return -1;
+	if ((a->param[0] = arg_str_new(&a->args[a->nargs - 1])) == NULL) {
+		(void)snprintf(err, (size_t)errlen, "log: out of memory");
+		return -1;
 	}
+	a->param_owned |= 1;
 	a->param[1] = (void *)(intptr_t)level;
-	return fix_str1(a, err, errlen);
+	return 0;
 }
 
 static int
@@ -616,8 +617,8 @@ static const struct act_core core_cmds[] = {
 	{ "sethostport", w_sethostport, 1, 1, fix_str1, ROUTE_REQ,
 	    FLOW_NONE },
 	{ "setport", w_setport, 1, 1, fix_str1, ROUTE_REQ, FLOW_NONE },
-	{ "setuser", w_setuser, 1, 1, fix_str1, ROUTE_REQ, FLOW_NONE },
 	{ "seturi", w_seturi, 1, 1, fix_str1, ROUTE_REQ, FLOW_NONE },
+	{ "setuser", w_setuser, 1, 1, fix_str1, ROUTE_REQ, FLOW_NONE },
 	{ "strip", w_strip, 1, 1, fix_count, ROUTE_REQ, FLOW_NONE },
 	{ "strip_tail", w_strip_tail, 1, 1, fix_count, ROUTE_REQ, FLOW_NONE },
 };

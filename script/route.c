@@ -117,6 +117,8 @@ route_act_append(struct action *a, struct action *b)
 void
 route_val_clear(struct route_val *v)
 {
+	if (v == NULL)
+		return;
 	free(v->s);
 	v->s = NULL;
 	v->type = RVAL_NONE;
