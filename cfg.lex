@@ -102,19 +102,27 @@ ID	[a-zA-Z_][a-zA-Z0-9_]*([.-][a-zA-Z0-9_]+)*
 "&&"			{ return AND; }
 "||"			{ return OR; }
 "!"			{ return NOT; }
-"{"			{ yyextra->braces++; return '{'; }
+"{"			{
+			/* () never enclose a block: a ( left open by a
+			 * syntax error must not hide the newlines after it */
+			yyextra->parens = 0;
+			yyextra->braces++;
+			return '{';
+			}
 "}"			{
+			yyextra->parens = 0;
 			if (yyextra->braces > 0)
 				yyextra->braces--;
 			return '}';
 			}
+";"			{ yyextra->parens = 0; return ';'; }
 "("			{ yyextra->parens++; return '('; }
 ")"			{
 			if (yyextra->parens > 0)
 				yyextra->parens--;
 			return ')';
 			}
-[=<>\[\],;:/*-]		{ return yytext[0]; }
+[=<>\[\],:/*-]		{ return yytext[0]; }
 
 {IPV4}			{ yylval->str = cfg_strdup(yytext); return IPV4; }
 {IPV6}			{ yylval->str = cfg_strdup(yytext); return IPV6; }
