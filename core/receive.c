@@ -12,6 +12,7 @@
 #include "lib/stats.h"
 #include "mem/pkg.h"
 #include "parser/msg_parser.h"
+#include "parser/parse_contact.h"
 #include "parser/parse_cseq.h"
 #include "parser/parse_to.h"
 #include "script/route.h"
@@ -78,6 +79,8 @@ request_check(struct sip_msg *msg)
 		return "CSeq method differs from the request method";
 	if (parse_sip_msg_uri(msg) == -1)
 		return "bad Request-URI";
+	if (msg->contact != NULL && parse_contact_all(msg) == -1)
+		return "bad Contact";
 	if ((body = msg_body(msg)) == NULL)
 		return "bad headers";
 	if (msg->content_length != NULL) {
@@ -122,6 +125,11 @@ receive_msg(char *buf, unsigned int len, struct receive_info *ri)
 		    && msg.via1->error == 0)
 			(void)reply_send(&msg, 400, "Bad Request");
 		log_bad(ri, "unparsable first line or Via");
+		msg_release(&msg);
+		return 0;
+	}
+	if (msg.via1 == NULL || msg.via1->error != 0) {
+		log_bad(ri, "no usable Via: nowhere to answer");
 		msg_release(&msg);
 		return 0;
 	}
