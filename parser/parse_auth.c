@@ -101,7 +101,7 @@ int
 parse_auth_body(str *in, struct auth_body *ab)
 {
 	struct param **tail = &ab->params;
-	char *p = in->s, *end = in->s + in->len, *q;
+	char *p = in->s, *end = in->s != NULL ? in->s + in->len : NULL, *q;
 
 	memset(ab, 0, sizeof(*ab));
 	if (p == NULL)

@@ -124,7 +124,7 @@ int
 parse_contact_body(str *in, struct contact_body *cb)
 {
 	struct contact **tail = &cb->contacts;
-	char *p = in->s, *end = in->s + in->len;
+	char *p = in->s, *end = in->s != NULL ? in->s + in->len : NULL;
 
 	memset(cb, 0, sizeof(*cb));
 	if (p == NULL || in->len <= 0)

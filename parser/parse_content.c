@@ -48,7 +48,7 @@ parse_content_length_hf(struct hdr_field *hf)
 int
 parse_content_type(const str *in, str *type, str *subtype)
 {
-	char *p = in->s, *end = in->s + in->len, *q;
+	char *p = in->s, *end = in->s != NULL ? in->s + in->len : NULL, *q;
 
 	if (p == NULL)
 		return -1;

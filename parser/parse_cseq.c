@@ -17,7 +17,7 @@
 int
 parse_cseq(str *in, struct cseq_body *cb)
 {
-	char *p = in->s, *end = in->s + in->len, *q;
+	char *p = in->s, *end = in->s != NULL ? in->s + in->len : NULL, *q;
 
 	memset(cb, 0, sizeof(*cb));
 	if (p == NULL || in->len <= 0)

@@ -38,7 +38,7 @@ int
 parse_option_tags_body(str *in, struct option_tag_body *ob)
 {
 	struct option_tag **tail = &ob->tags, *t;
-	char *p = in->s, *end = in->s + in->len, *q;
+	char *p = in->s, *end = in->s != NULL ? in->s + in->len : NULL, *q;
 
 	memset(ob, 0, sizeof(*ob));
 	if (p == NULL || (p = pc_skip_lws(p, end)) == end)

@@ -46,7 +46,7 @@ int
 parse_rr_body(str *in, struct rr **head)
 {
 	struct rr **tail = head, *r;
-	char *p = in->s, *end = in->s + in->len;
+	char *p = in->s, *end = in->s != NULL ? in->s + in->len : NULL;
 
 	*head = NULL;
 	if (p == NULL || in->len <= 0)

@@ -87,7 +87,8 @@ parse_to_nameaddr(char **pp, const char *end, str *display, str *uri,
 		uri->len = (int)(q - p - 1);
 		p = q + 1;
 	} else {
-		for (q = p; q < end && *q != ';' && !pc_is_lws((unsigned char)*q)
+		for (q = p; q < end && *q != ';'
+		    && !pc_is_lws((unsigned char)*q)
 		    && (*q == '\0' || strchr(stop, *q) == NULL); q++)
 			;
 		uri->s = p;

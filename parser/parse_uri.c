@@ -303,7 +303,8 @@ parse_uri(char *buf, int len, struct sip_uri *uri)
 	int n;
 
 	memset(uri, 0, sizeof(*uri));
-	if (buf == NULL || len <= 0 || (n = uri_parse_scheme(uri, buf, len)) < 0)
+	if (buf == NULL || len <= 0
+	    || (n = uri_parse_scheme(uri, buf, len)) < 0)
 		goto fail;
 	p = buf + n;
 	end = buf + len;
@@ -344,11 +345,12 @@ fail:
 int
 uri_param_find(const struct sip_uri *uri, const char *name, str *val)
 {
-	char *p = uri->params.s, *end = p + uri->params.len, *q, *eq;
+	char *p = uri->params.s, *end, *q, *eq;
 	str n;
 
 	if (p == NULL)
 		return -1;
+	end = p + uri->params.len;
 	while (p <= end) {
 		q = memchr(p, ';', (size_t)(end - p));
 		if (q == NULL)

@@ -200,7 +200,7 @@ int
 parse_via(str *in, struct via_body *vb)
 {
 	struct via_body *cur = vb;
-	char *p = in->s, *end = in->s + in->len;
+	char *p = in->s, *end = in->s != NULL ? in->s + in->len : NULL;
 
 	memset(vb, 0, sizeof(*vb));
 	if (in->s == NULL || in->len <= 0)

@@ -121,7 +121,8 @@ test_dir(const char *corpus, const char *sub, int want_valid, int run)
 			ok(loaded && (want_valid ? fail == NULL : fail != NULL),
 			    name);
 			if (fail != NULL)
-				printf("#   %s: rejected by %s\n", names[i], fail);
+				printf("#   %s: rejected by %s\n", names[i],
+				    fail);
 		}
 		free(names[i]);
 	}

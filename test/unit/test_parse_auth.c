@@ -9,14 +9,17 @@
 int
 main(void)
 {
-	char cred[] = "Digest username=\"bob\", realm=\"biloxi.example.com\",\r\n"
+	char cred[] = "Digest username=\"bob\", "
+	    "realm=\"biloxi.example.com\",\r\n"
 	    " nonce=\"dcd98b7102dd2f0e8b11d0f600bfb0c093\", "
 	    "uri=\"sip:bob@biloxi.example.com\", qop=auth, nc=00000001, "
-	    "cnonce=\"0a4f113b\", response=\"6629fae49393a05397450978507c4ef1\","
+	    "cnonce=\"0a4f113b\", "
+	    "response=\"6629fae49393a05397450978507c4ef1\","
 	    " opaque=\"5ccc069c403ebaf9f0171e9517f40e41\", algorithm=MD5, "
 	    "x-ext=\"a,b\"";
 	char other[] = "NoOneKnowsThisScheme opaque-data=here";
-	char bad1[] = "Digest", bad2[] = "Digest realm=\"x", bad3[] = "Digest a=b,,";
+	char bad1[] = "Digest", bad2[] = "Digest realm=\"x";
+	char bad3[] = "Digest a=b,,";
 	struct hdr_field hf;
 	struct auth_body *ab, tmp;
 	struct mem_stats st;

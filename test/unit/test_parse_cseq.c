@@ -21,7 +21,8 @@ int
 main(void)
 {
 	static const char *bad[] = {
-		"36893488147419103232 REGISTER", "4294967296 INVITE", "-1 INVITE",
+		"36893488147419103232 REGISTER", "4294967296 INVITE",
+		"-1 INVITE",
 		"1", "INVITE", "1INVITE", "1 INVITE x", "1 INV(ITE", "",
 	};
 	struct cseq_body cb;

@@ -9,7 +9,8 @@
 int
 main(void)
 {
-	char ok1[] = "nothingSupportsThis,\r\n nothingSupportsThisEither , 100rel";
+	char ok1[] = "nothingSupportsThis,\r\n"
+	    " nothingSupportsThisEither , 100rel";
 	char bad1[] = "a,,b", bad2[] = "a b", bad3[] = "a,";
 	struct hdr_field hf;
 	struct option_tag_body *ob, tmp;

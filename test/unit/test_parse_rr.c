@@ -11,7 +11,8 @@ main(void)
 {
 	char buf[] = "INVITE sip:a@b.example SIP/2.0\r\n"
 	    "Via: SIP/2.0/UDP h.example\r\n"
-	    "Route: <sip:p1.example;lr>, \"proxy two\" <sip:p2.example;lr>;x=1\r\n"
+	    "Route: <sip:p1.example;lr>, "
+	    "\"proxy two\" <sip:p2.example;lr>;x=1\r\n"
 	    "Route: <sip:p3.example;lr>\r\n"
 	    "Record-Route: sip:bad.example;lr\r\n\r\n";
 	struct sip_msg msg;

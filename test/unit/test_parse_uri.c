@@ -58,8 +58,8 @@ test_hosts(void)
 	    "IPv6 reference");
 	is_str(&u.host, "[2001:db8::10]", "IPv6 keeps brackets");
 	ok(u.host_is_ip && u.port_no == 5070, "IPv6 is ip, port");
-	ok(test_parse("sip:10.0.0.1", &u, buf, sizeof(buf)) == 0 && u.host_is_ip,
-	    "IPv4");
+	ok(test_parse("sip:10.0.0.1", &u, buf, sizeof(buf)) == 0
+	    && u.host_is_ip, "IPv4");
 	ok(test_parse("SIP:Bob@Example.COM.", &u, buf, sizeof(buf)) == 0,
 	    "scheme any case, trailing dot");
 	ok(test_parse("sip:%61lice@example.com", &u, buf, sizeof(buf)) == 0,
@@ -75,6 +75,9 @@ test_hosts(void)
 	is_str(&u.user, "+1-201-555-0123", "tel number");
 	ok(test_parse("sip:example.com:65535", &u, buf, sizeof(buf)) == 0,
 	    "port 65535");
+	/* fuzz: uri_param_find did NULL + 0 on a URI without parameters */
+	ok(uri_param_find(&u, "lr", &(str){ NULL, 0 }) == -1,
+	    "param lookup without params");
 }
 
 static void
@@ -82,7 +85,8 @@ test_rejects(void)
 {
 	static const char *bad[] = {
 		"", "sip:", "sip:@example.com", "sip:user@", "sip:host:65536",
-		"sip:host:", "sip:host:5o60", "sip:host:0", "http://example.com",
+		"sip:host:", "sip:host:5o60", "sip:host:0",
+		"http://example.com",
 		"<sip:user@example.com>", "sip:user@exa mple.com",
 		"sip:user@example.com;", "sip:user@example.com;lr=",
 		"sip:us%zzer@example.com", "sip:user@-example.com",
@@ -102,7 +106,7 @@ test_rejects(void)
 int
 main(void)
 {
-	plan(59);
+	plan(60);
 	test_full();
 	test_hosts();
 	test_rejects();
