@@ -470,7 +470,10 @@ class Proxy:
 def check_config(text, args=None, ports=None, label="check", timeout=30):
     """Write text (placeholders substituted) to a temp file and run
     `openser -c -f file`.  Returns (rc, stdout, stderr)."""
-    return check_config_file(text, args, ports, label, timeout)[:3]
+    rc, out, err, path = check_config_file(text, args, ports, label, timeout)
+    if os.environ.get("OPENSER_KEEP") != "1":
+        shutil.rmtree(os.path.dirname(path), ignore_errors=True)
+    return rc, out, err
 
 
 def check_config_file(text, args=None, ports=None, label="check",
