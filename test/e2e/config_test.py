@@ -2,6 +2,7 @@
 
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -170,6 +171,7 @@ route {
             self.assertIn("127.0.0.1:%d" % port, log,
                           "the error does not name the socket:\n" + log)
             self.assertEqual(harness.scan_log(log), [], log)
+            shutil.rmtree(p.dir, ignore_errors=True)
         finally:
             s.close()
 
