@@ -342,7 +342,7 @@ setup_tcp(void)
 
 	tcp_workers = 0;
 	for (si = sock_list; si != NULL; si = si->next)
-		if (si->proto == PROTO_TCP)
+		if (si->proto == PROTO_TCP || si->proto == PROTO_TLS)
 			tcp_workers = cfg_tcp_children > 0 ? cfg_tcp_children
 							   : cfg_children;
 	if (tcp_workers == 0)

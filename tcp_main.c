@@ -82,7 +82,8 @@ tcp_main_loop(int rank)
 		return;
 	}
 	for (si = sock_list; si != NULL; si = si->next) {
-		if (si->proto != PROTO_TCP || si->fd == -1)
+		if ((si->proto != PROTO_TCP && si->proto != PROTO_TLS)
+		    || si->fd == -1)
 			continue;
 		e.events = EPOLLIN;
 		e.data.ptr = si;

@@ -9,6 +9,7 @@
 #include "net/net_send.h"
 #include "net/socket_info.h"
 #include "net/tcp_owner.h"
+#include "net/transport.h"
 #include "net/udp.h"
 
 /*
@@ -57,8 +58,10 @@ net_send(const struct dest_info *dst, const char *buf, int len)
 	case PROTO_TCP:
 		return tcp_send(dst, buf, len);
 	case PROTO_TLS:
-		LM_ERR("cannot send over tls: TLS support is not compiled in; "
-		    "rebuild with TLS=1");
+		if (transport_get(PROTO_TLS) != NULL)
+			return tcp_send(dst, buf, len);
+		LM_ERR("cannot send over tls: TLS is not enabled (build with "
+		    "TLS=1 and configure a listen = tls: socket)");
 		return -1;
 	case PROTO_NONE:
 	case PROTO_SCTP:

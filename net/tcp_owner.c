@@ -18,6 +18,7 @@
 #include "net/socket_info.h"
 #include "net/tcp_ipc.h"
 #include "net/tcp_owner.h"
+#include "net/transport.h"
 
 #define RBUF_MIN  4096
 #define OWN_HASH  1024
@@ -47,6 +48,9 @@ struct tcp_conn {
 	int closing;		/* closed, waiting for tcp_owner_reap() */
 	int close_after_flush;
 	const char *action;	/* what was in progress, for logs */
+	const struct stream_ops *ops;	/* secure layer (TLS), or NULL */
+	void *st;		/* its per-connection state */
+	int handshaking;
 	struct tcp_conn *hnext;	/* by id */
 	struct tcp_conn *all_next, *all_prev;
 	struct tcp_conn *dead_next;
@@ -62,6 +66,8 @@ static struct tcp_conn *dead;	/* closed, freed by tcp_owner_reap() */
 static char *ipc_buf;
 
 static void conn_close(struct tcp_conn *c, const char *why);
+static int layer_start(struct tcp_conn *c, int server);
+static void layer_handshake(struct tcp_conn *c);
 
 static const char *
 peer(const struct tcp_conn *c, char *buf, int size)
@@ -126,6 +132,7 @@ conn_new(int fd, unsigned int id, enum sip_proto proto,
 	c->remote = *remote;
 	c->local = local;
 	c->state = state;
+	c->ops = transport_get(proto);
 	c->idle_deadline = tcp_now() + tcp_connection_lifetime;
 	c->hnext = by_id[id % OWN_HASH];
 	by_id[id % OWN_HASH] = c;
@@ -161,6 +168,8 @@ tcp_owner_adopt(int fd, unsigned int id)
 		return -1;
 	}
 	c->action = "reading";
+	if (c->ops != NULL && layer_start(c, 1) == -1)
+		return -1;
 	if (set_events(c, EPOLLIN) == -1) {
 		conn_close(c, "cannot watch it");
 		return -1;
@@ -194,6 +203,10 @@ conn_close(struct tcp_conn *c, const char *why)
 		LM_INFO("tcp connection %u (peer %s): closing: %s", c->id,
 		    peer(c, p, sizeof(p)), why);
 	c->closing = 1;
+	if (c->st != NULL) {
+		c->ops->conn_free(c->st);
+		c->st = NULL;
+	}
 	if (c->events != 0)
 		(void)epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	(void)close(c->fd);
@@ -226,25 +239,133 @@ tcp_owner_reap(void)
 	}
 }
 
+/*
+ * Move bytes through the connection's layer: plain send()/recv() for TCP,
+ * the registered ops for TLS.  <*n> is set on TR_OK; on TR_AGAIN the
+ * events to wait for are added to the connection's watch list.
+ */
+static enum tr_status
+conn_write(struct tcp_conn *c, const char *buf, int len, int *n)
+{
+	unsigned int want = EPOLLOUT;
+	enum tr_status r;
+	ssize_t k;
+
+	if (c->ops != NULL) {
+		r = c->ops->write(c->st, buf, len, n, &want);
+		if (r == TR_AGAIN)
+			(void)set_events(c, EPOLLIN | want);
+		return r;
+	}
+	k = send(c->fd, buf, (size_t)len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (k >= 0) {
+		*n = (int)k;
+		return TR_OK;
+	}
+	if (errno == EAGAIN || errno == EINTR)
+		return TR_AGAIN;
+	return TR_ERROR;
+}
+
+static enum tr_status
+conn_recv(struct tcp_conn *c, char *buf, int len, int *n)
+{
+	unsigned int want = EPOLLIN;
+	enum tr_status r;
+	ssize_t k;
+
+	if (c->ops != NULL) {
+		r = c->ops->read(c->st, buf, len, n, &want);
+		if (r == TR_AGAIN && want != EPOLLIN)
+			(void)set_events(c, EPOLLIN | want);
+		return r;
+	}
+	k = recv(c->fd, buf, (size_t)len, MSG_DONTWAIT);
+	if (k > 0) {
+		*n = (int)k;
+		return TR_OK;
+	}
+	if (k == 0)
+		return TR_EOF;
+	if (errno == EAGAIN || errno == EINTR)
+		return TR_AGAIN;
+	return TR_ERROR;
+}
+
+static void conn_read(struct tcp_conn *c);
+static int wq_flush(struct tcp_conn *c);
+
+/* Start the secure layer of <c> (after accept or connect).  0 or -1. */
+static int
+layer_start(struct tcp_conn *c, int server)
+{
+	struct tr_conn tc;
+
+	memset(&tc, 0, sizeof(tc));
+	tc.id = c->id;
+	tc.fd = c->fd;
+	tc.server = server;
+	tc.local = c->local;
+	tc.remote = c->remote;
+	if (c->ops->conn_init(&c->st, &tc) == -1) {
+		conn_close(c, "cannot set up TLS for it");
+		return -1;
+	}
+	c->handshaking = 1;
+	c->action = "TLS handshaking";
+	c->io_deadline = tcp_now() + *c->ops->handshake_timeout;
+	return 0;
+}
+
+/* One handshake step; when it completes, flush and read what waits. */
+static void
+layer_handshake(struct tcp_conn *c)
+{
+	unsigned int want = EPOLLIN;
+
+	switch (c->ops->handshake(c->st, &want)) {
+	case TR_OK:
+		c->handshaking = 0;
+		c->action = "reading";
+		c->io_deadline = c->wq != NULL ? tcp_now() + tcp_send_timeout : 0;
+		if (set_events(c, EPOLLIN | (c->wq != NULL ? EPOLLOUT : 0u)) == -1
+		    || (c->wq != NULL && wq_flush(c) == -1))
+			return;
+		conn_read(c);	/* the peer's first bytes may be buffered */
+		return;
+	case TR_AGAIN:
+		(void)set_events(c, want);
+		return;
+	case TR_EOF:
+	case TR_ERROR:
+		tcp_index_count_event(0, 0, 1, 0);
+		conn_close(c, "TLS handshake failed");
+		return;
+	}
+}
+
 /* Write as much of the queue as the socket takes.  0 or -1 (closed). */
 static int
 wq_flush(struct tcp_conn *c)
 {
 	struct wq_chunk *w;
-	ssize_t n;
+	int n;
 
 	while ((w = c->wq) != NULL) {
-		n = send(c->fd, w->data + w->off, (size_t)(w->len - w->off),
-		    MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				break;
+		switch (conn_write(c, w->data + w->off, w->len - w->off, &n)) {
+		case TR_OK:
+			break;
+		case TR_AGAIN:
+			return c->ops != NULL ? 0
+			    : set_events(c, EPOLLIN | EPOLLOUT);
+		case TR_EOF:
+		case TR_ERROR:
 			tcp_index_count_event(0, 0, 1, 0);
-			conn_close(c, strerror(errno));
+			conn_close(c, errno != 0 ? strerror(errno) : "write failed");
 			return -1;
 		}
-		w->off += (int)n;
-		c->wq_bytes -= (int)n;
+		w->off += n;
+		c->wq_bytes -= n;
 		c->io_deadline = tcp_now() + tcp_send_timeout;
 		if (w->off < w->len)
 			break;
@@ -293,7 +414,7 @@ conn_queue(struct tcp_conn *c, const char *buf, int len)
 	c->wq_tail = w;
 	c->wq_bytes += len;
 	c->idle_deadline = tcp_now() + tcp_connection_lifetime;
-	if (c->state == TCP_CONN_CONNECTING)
+	if (c->state == TCP_CONN_CONNECTING || c->handshaking)
 		return 0;
 	if (c->io_deadline == 0)
 		c->io_deadline = tcp_now() + tcp_send_timeout;
@@ -381,6 +502,11 @@ connect_done(struct tcp_conn *c)
 	c->state = TCP_CONN_OPEN;
 	c->action = "reading";
 	tcp_index_set_state(c->id, TCP_CONN_OPEN);
+	if (c->ops != NULL) {
+		if (layer_start(c, 0) == 0)
+			layer_handshake(c);
+		return;
+	}
 	c->io_deadline = c->wq != NULL ? tcp_now() + tcp_send_timeout : 0;
 	(void)wq_flush(c);
 }
@@ -488,10 +614,9 @@ frame_all(struct tcp_conn *c)
 static void
 conn_read(struct tcp_conn *c)
 {
-	ssize_t n;
-	int rounds;
+	int rounds, n;
 
-	for (rounds = 0; rounds < 16 && !c->closing; rounds++) {
+	for (rounds = 0; rounds < 64 && !c->closing; rounds++) {
 		if (rbuf_room(c) == -1) {
 			if (frame_all(c) == -1)
 				return;
@@ -502,20 +627,25 @@ conn_read(struct tcp_conn *c)
 				return;
 			}
 		}
-		n = recv(c->fd, c->rbuf + c->rlen, (size_t)(c->rsize - c->rlen),
-		    MSG_DONTWAIT);
-		if (n == 0) {
+		switch (conn_recv(c, c->rbuf + c->rlen, c->rsize - c->rlen, &n)) {
+		case TR_OK:
+			break;
+		case TR_AGAIN:
+			if (c->rlen == 0 && c->rbuf != NULL) {
+				pkg_free(c->rbuf);	/* idle: hold no buffer */
+				c->rbuf = NULL;
+				c->rsize = 0;
+			}
+			return;
+		case TR_EOF:
 			conn_close(c, NULL);	/* peer closed: normal */
 			return;
-		}
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				break;
+		case TR_ERROR:
 			tcp_index_count_event(0, 0, 1, 0);
-			conn_close(c, strerror(errno));
+			conn_close(c, errno != 0 ? strerror(errno) : "read failed");
 			return;
 		}
-		c->rlen += (int)n;
+		c->rlen += n;
 		c->idle_deadline = tcp_now() + tcp_connection_lifetime;
 		if (frame_all(c) == -1 || c->close_after_flush)
 			return;
@@ -531,6 +661,10 @@ tcp_owner_io(struct tcp_conn *c, unsigned int events)
 	if (c->state == TCP_CONN_CONNECTING) {
 		if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
 			connect_done(c);
+		return;
+	}
+	if (c->handshaking) {
+		layer_handshake(c);
 		return;
 	}
 	if (events & EPOLLOUT)
@@ -653,6 +787,8 @@ tcp_owner_timer(long now)
 			tcp_index_count_event(0, 0, 1, 0);
 			conn_close(c, c->state == TCP_CONN_CONNECTING
 			    ? "connect timeout (tcp_connect_timeout)"
+			    : c->handshaking
+			    ? "TLS handshake timeout (tls_handshake_timeout)"
 			    : "send timeout (tcp_send_timeout)");
 		} else if (now >= c->idle_deadline && c->wq == NULL)
 			conn_close(c, NULL);

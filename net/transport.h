@@ -1,0 +1,49 @@
+/*
+ * transport.h: the hook by which a secure stream transport (TLS) plugs
+ * into the connection owner.  net/ never includes tls/: the TLS subsystem
+ * registers its ops here at start-up and the owner calls them for every
+ * connection of that protocol.  All ops run in the owning tcp worker.
+ */
+#ifndef NET_TRANSPORT_H
+#define NET_TRANSPORT_H
+
+#include "lib/ip_addr.h"
+
+struct socket_info;
+
+enum tr_status {
+	TR_OK = 0,	/* done / <*n> bytes moved */
+	TR_AGAIN,	/* call again when the fd is ready for <*want> */
+	TR_EOF,		/* peer closed cleanly */
+	TR_ERROR,	/* fatal for the connection (already logged) */
+};
+
+/* what the owner knows about a connection when it sets up its layer */
+struct tr_conn {
+	unsigned int id;
+	int fd;
+	int server;			/* 1: accepted, 0: we connected */
+	struct socket_info *local;
+	union sockaddr_union remote;
+	const char *client_domain;	/* client side: requested domain, or NULL */
+};
+
+struct stream_ops {
+	const char *name;
+	int *handshake_timeout;		/* seconds */
+	/* set up per-connection state in <*st>; 0 or -1 (logged) */
+	int (*conn_init)(void **st, const struct tr_conn *tc);
+	/* one handshake step; on TR_AGAIN <*want> is EPOLLIN or EPOLLOUT */
+	enum tr_status (*handshake)(void *st, unsigned int *want);
+	enum tr_status (*read)(void *st, char *buf, int len, int *n,
+	    unsigned int *want);
+	enum tr_status (*write)(void *st, const char *buf, int len, int *n,
+	    unsigned int *want);
+	/* orderly shutdown attempt and release; the owner closes the fd */
+	void (*conn_free)(void *st);
+};
+
+int transport_register(enum sip_proto proto, const struct stream_ops *ops);
+const struct stream_ops *transport_get(enum sip_proto proto);
+
+#endif
