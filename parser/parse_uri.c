@@ -227,6 +227,8 @@ uri_parse_tail(struct sip_uri *uri, char *p, char *end)
 		if (p == NULL)
 			return -1;
 	}
+	if (p > end)
+		return -1;
 	q = memchr(p, '?', (size_t)(end - p));
 	if (q != NULL) {
 		uri->headers.s = q + 1;

@@ -57,7 +57,7 @@ run_one() { # name, command...
 	    127.0.0.1:$PPORT -rsa 127.0.0.1:$PPORT >/dev/null 2>&1
 	local ok elapsed
 	ok=$(tail -1 "$out/$name.csv" | awk -F';' '{print $16}')
-	elapsed=$(tail -1 "$out/$name.csv" | awk -F';' '{print $4}' | awk -F: '{print $1*3600+$2*60+$3}')
+	elapsed=$(tail -1 "$out/$name.csv" | awk -F';' '{print $5}' | awk -F: '{print $1*3600+$2*60+$3}')
 	kill "$uas" "$ppid" 2>/dev/null
 	wait "$ppid" 2>/dev/null
 	echo "$ok $elapsed"
