@@ -41,6 +41,17 @@ listen=udp:127.0.0.1:$PPORT
 request_route { forward("127.0.0.1", $UAS); }
 CFG
 
+# CPU seconds (user+system) used so far by <pid> and its children
+proc_cpu() {
+	local pids t=0 p f
+	pids="$1 $(ps -o pid= --ppid "$1" | tr '\n' ' ')"
+	for p in $pids; do
+		f=$(cut -d')' -f2 "/proc/$p/stat" 2>/dev/null) || continue
+		t=$((t + $(echo "$f" | awk '{print $12 + $13}')))
+	done
+	awk -v t="$t" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'
+}
+
 run_one() { # name, command...
 	local name=$1; shift
 	$(pin 0) "$@" >"$out/$name.log" 2>&1 &
@@ -55,22 +66,26 @@ run_one() { # name, command...
 	    -r "$rate" -m $((rate * secs)) -timeout $((secs + 20)) \
 	    -trace_stat -stf "$out/$name.csv" -fd 1 \
 	    127.0.0.1:$PPORT -rsa 127.0.0.1:$PPORT >/dev/null 2>&1
-	local ok elapsed
+	local cpu ok elapsed
+	cpu=$(proc_cpu "$ppid")
 	ok=$(tail -1 "$out/$name.csv" | awk -F';' '{print $16}')
 	elapsed=$(tail -1 "$out/$name.csv" | awk -F';' '{print $5}' | awk -F: '{print $1*3600+$2*60+$3}')
 	kill "$uas" "$ppid" 2>/dev/null
 	wait "$ppid" 2>/dev/null
-	echo "$ok $elapsed"
+	echo "$ok $elapsed $cpu"
 }
 
-read -r o_ok o_t < <(run_one openser "$bin" -f "$out/openser.cfg" -D -E -m 64)
-read -r k_ok k_t < <(run_one kamailio kamailio -f "$out/kamailio.cfg" -DD -E -m 64 -L /usr/lib/x86_64-linux-gnu/kamailio/modules)
-awk -v a="$o_ok" -v at="$o_t" -v b="$k_ok" -v bt="$k_t" -v r="$rate" 'BEGIN {
+read -r o_ok o_t o_cpu < <(run_one openser "$bin" -f "$out/openser.cfg" -D -E -m 64)
+read -r k_ok k_t k_cpu < <(run_one kamailio kamailio -f "$out/kamailio.cfg" -DD -E -m 64 -L /usr/lib/x86_64-linux-gnu/kamailio/modules)
+awk -v a="$o_ok" -v at="$o_t" -v ac="$o_cpu" -v b="$k_ok" -v bt="$k_t" \
+    -v bc="$k_cpu" -v r="$rate" 'BEGIN {
 	ra = at > 0 ? a / at : 0; rb = bt > 0 ? b / bt : 0;
+	ua = a > 0 ? ac * 1e6 / a : 0; ub = b > 0 ? bc * 1e6 / b : 0;
 	printf "stateless UDP, target %d calls/s (4 requests + 4 replies forwarded per call)\n", r;
-	printf "%-10s %10s %10s\n", "", "calls ok", "calls/s";
-	printf "%-10s %10d %10.0f\n", "openser", a, ra;
-	printf "%-10s %10d %10.0f\n", "kamailio", b, rb;
-	if (rb > 0) printf "ratio openser/kamailio: %.2f\n", ra / rb;
+	printf "%-10s %10s %10s %10s %14s\n", "", "calls ok", "calls/s", "cpu s", "cpu us/call";
+	printf "%-10s %10d %10.0f %10.2f %14.1f\n", "openser", a, ra, ac, ua;
+	printf "%-10s %10d %10.0f %10.2f %14.1f\n", "kamailio", b, rb, bc, ub;
+	if (rb > 0) printf "ratio openser/kamailio calls/s: %.2f\n", ra / rb;
+	if (ua > 0) printf "ratio kamailio/openser cpu per call (>1: openser cheaper): %.2f\n", ub / ua;
 }'
 echo "logs and SIPp statistics: $out"
