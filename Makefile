@@ -5,7 +5,8 @@
 #   make run         build and run the demo config in the foreground
 export LC_ALL := C
 BUILD	?= release
-OUT	:= build/$(BUILD)
+TLS	?=
+OUT	:= build/$(BUILD)$(if $(filter 1,$(TLS)),-tls)
 PREFIX	?= /usr/local
 CC	?= cc
 BISON	?= bison
@@ -60,7 +61,8 @@ SPINE	 = $(OUT)/main.o $(OUT)/tcp_main.o
 MODULES	 = $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard modules/*/*.c)))))
 MOD_SOS	 = $(foreach m,$(MODULES),$(OUT)/modules/$(m).so)
 
-UNIT_SRCS = $(sort $(wildcard test/unit/test_*.c))
+UNIT_SRCS = $(sort $(filter-out $(if $(filter 1,$(TLS)),,test/unit/test_tls_%),\
+	    $(wildcard test/unit/test_*.c)))
 UNIT_BINS = $(UNIT_SRCS:test/unit/%.c=$(OUT)/test/%)
 
 all: $(OUT)/openser $(MOD_SOS)
@@ -100,16 +102,16 @@ $(OUT)/test/%: test/unit/%.c $(OUT)/libcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SANLD) -o $@ $< $(OUT)/libcore.a $(LIBS)
 
-# ---- tests: always in the ASan+UBSan build --------------------------------
-ifeq ($(BUILD),asan)
-test: all $(UNIT_BINS)
+# ---- tests: always in the ASan+UBSan build; `make test` covers the build
+# without TLS and the TLS=1 build, `make test TLS=1` / `TLS=0` only one.
+TEST_BUILDS = $(if $(filter 1,$(TLS)),1,$(if $(filter 0,$(TLS)),0,0 1))
+test:
+	$(foreach t,$(TEST_BUILDS),$(MAKE) BUILD=asan TLS=$(filter 1,$(t)) test-one &&) true
+
+test-one: all $(UNIT_BINS)
 	test/run-unit.sh $(UNIT_BINS)
 	test/cfg/run.sh $(OUT)/openser
 	$(PYTHON) test/e2e/run.py --binary $(OUT)/openser --modules $(OUT)/modules
-else
-test:
-	$(MAKE) BUILD=asan TLS=$(TLS) test
-endif
 
 test-unit: $(UNIT_BINS)
 	test/run-unit.sh $(UNIT_BINS)
@@ -132,6 +134,6 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all test test-unit test-cfg-update run install clean
+.PHONY: all test test-one test-unit test-cfg-update run install clean
 .DELETE_ON_ERROR:
 -include $(OBJS:.o=.d) $(SPINE:.o=.d) $(GEN_OBJS:.o=.d)

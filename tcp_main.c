@@ -54,7 +54,7 @@ accept_one(struct socket_info *si)
 		return -1;
 	}
 	w = tcp_index_least_loaded();
-	id = tcp_index_add(si->proto, &su, si, w, TCP_CONN_OPEN);
+	id = tcp_index_add(si->proto, &su, si, w, TCP_CONN_OPEN, 0);
 	if (id == 0) {
 		refuse(fd, si, &su);
 		return 0;

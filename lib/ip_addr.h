@@ -60,6 +60,8 @@ struct dest_info {
 	unsigned int conn_id;		/* prefer this connection if alive */
 	union sockaddr_union to;
 	struct socket_info *send_sock;	/* NULL: pick one */
+	int tls_cdom;			/* TLS client domain index, 0: by
+					   destination, else the default */
 };
 
 const char *proto_name(enum sip_proto p);		/* "udp" ... */

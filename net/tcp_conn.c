@@ -111,7 +111,7 @@ addr_hash(enum sip_proto proto, const union sockaddr_union *su)
  */
 unsigned int
 tcp_index_add(enum sip_proto proto, const union sockaddr_union *remote,
-    struct socket_info *local, int owner, enum tcp_conn_state state)
+    struct socket_info *local, int owner, enum tcp_conn_state state, int cdom)
 {
 	struct tcp_entry *e;
 	unsigned int h, id;
@@ -134,6 +134,7 @@ tcp_index_add(enum sip_proto proto, const union sockaddr_union *remote,
 	e->info.remote = *remote;
 	e->info.local = local;
 	e->info.created = tcp_now();
+	e->info.cdom = cdom;
 	e->used = 1;
 	e->id_next = ix->by_id[id % TCP_HASH];
 	ix->by_id[id % TCP_HASH] = e;
@@ -220,12 +221,13 @@ tcp_index_by_id(unsigned int id, struct tcp_conn_info *out)
 }
 
 /*
- * Copy the newest usable (not closing) connection to <remote> over <proto>
- * into <out>.  0, or -1 when there is none.
+ * Copy a usable (not closing) connection to <remote> over <proto> into
+ * <out>: one the peer opened, or one we opened with client domain <cdom>
+ * (never another domain's).  0, or -1 when there is none.
  */
 int
 tcp_index_by_addr(enum sip_proto proto, const union sockaddr_union *remote,
-    struct tcp_conn_info *out)
+    int cdom, struct tcp_conn_info *out)
 {
 	struct tcp_entry *e;
 	int rc = -1;
@@ -234,6 +236,7 @@ tcp_index_by_addr(enum sip_proto proto, const union sockaddr_union *remote,
 	for (e = ix->by_addr[addr_hash(proto, remote)]; e != NULL;
 	     e = e->addr_next)
 		if (e->info.proto == proto && e->info.state != TCP_CONN_CLOSING
+		    && (e->info.cdom == 0 || e->info.cdom == cdom)
 		    && su_eq(&e->info.remote, remote)) {
 			*out = e->info;
 			rc = 0;

@@ -27,6 +27,8 @@ struct tcp_conn_info {
 	union sockaddr_union remote;
 	struct socket_info *local;
 	long created;		/* monotonic seconds */
+	int cdom;		/* TLS client domain we connected with, 0 for
+				   accepted connections and plain TCP */
 };
 
 /* statistics kept in the index */
@@ -42,12 +44,12 @@ int tcp_index_init(int max_conns, int workers);
 void tcp_index_destroy(void);
 unsigned int tcp_index_add(enum sip_proto proto,
     const union sockaddr_union *remote, struct socket_info *local, int owner,
-    enum tcp_conn_state state);
+    enum tcp_conn_state state, int cdom);
 void tcp_index_remove(unsigned int id);
 void tcp_index_set_state(unsigned int id, enum tcp_conn_state state);
 int tcp_index_by_id(unsigned int id, struct tcp_conn_info *out);
 int tcp_index_by_addr(enum sip_proto proto, const union sockaddr_union *remote,
-    struct tcp_conn_info *out);
+    int cdom, struct tcp_conn_info *out);
 int tcp_index_least_loaded(void);
 int tcp_index_count(void);
 void tcp_index_stats(struct tcp_conn_stats *out);

@@ -25,6 +25,7 @@ struct tcp_ipc_hdr {
 	enum sip_proto proto;
 	union sockaddr_union to;
 	struct socket_info *local; /* preferred local socket, or NULL */
+	int cdom;		/* TLS client domain, resolved by the sender */
 	unsigned int len;
 };
 

@@ -51,6 +51,8 @@ struct tcp_conn {
 	const struct stream_ops *ops;	/* secure layer (TLS), or NULL */
 	void *st;		/* its per-connection state */
 	int handshaking;
+	int cdom;		/* TLS client domain (outbound TLS) */
+	int chunks;		/* reads into the message being assembled */
 	struct tcp_conn *hnext;	/* by id */
 	struct tcp_conn *all_next, *all_prev;
 	struct tcp_conn *dead_next;
@@ -307,6 +309,7 @@ layer_start(struct tcp_conn *c, int server)
 	tc.server = server;
 	tc.local = c->local;
 	tc.remote = c->remote;
+	tc.cdom = c->cdom;
 	if (c->ops->conn_init(&c->st, &tc) == -1) {
 		conn_close(c, "cannot set up TLS for it");
 		return -1;
@@ -424,7 +427,7 @@ conn_queue(struct tcp_conn *c, const char *buf, int len)
 /* Open a connection to <to> over <proto> and queue <buf>.  0 or -1. */
 static int
 conn_open(enum sip_proto proto, const union sockaddr_union *to,
-    struct socket_info *local, const char *buf, int len)
+    struct socket_info *local, int cdom, const char *buf, int len)
 {
 	struct tcp_conn *c;
 	union sockaddr_union src;
@@ -443,7 +446,7 @@ conn_open(enum sip_proto proto, const union sockaddr_union *to,
 		return -1;
 	}
 	id = tcp_index_add(proto, to, local, tcp_owner_self,
-	    TCP_CONN_CONNECTING);
+	    TCP_CONN_CONNECTING, cdom);
 	if (id == 0) {
 		LM_ERR("cannot connect to %s:%s: tcp_max_connections (%d) "
 		    "reached", proto_name(proto), p, tcp_max_connections);
@@ -469,6 +472,7 @@ conn_open(enum sip_proto proto, const union sockaddr_union *to,
 		return -1;
 	}
 	c->action = "connecting";
+	c->cdom = cdom;
 	c->io_deadline = tcp_now() + tcp_connect_timeout;
 	if (set_events(c, EPOLLOUT) == -1) {
 		conn_close(c, "cannot watch it");
@@ -545,17 +549,22 @@ tcp_owner_close_after_flush(struct tcp_conn *c)
 		(void)set_events(c, EPOLLOUT);
 }
 
+/*
+ * Make room to read into: at least one byte for TCP, a whole TLS record
+ * (16 KB) for TLS so that reads count records, not our buffer size.
+ */
 static int
 rbuf_room(struct tcp_conn *c)
 {
-	int max = tcp_max_msg_len + 64, n;
+	int max = tcp_max_msg_len + 64, need = c->ops != NULL ? 16384 : 1, n;
 	char *b;
 
-	if (c->rsize - c->rlen > 0)
+	if (c->rsize - c->rlen >= need || (c->rsize >= max && c->rsize > c->rlen))
 		return 0;
 	if (c->rsize >= max)
 		return -1;
-	n = c->rsize == 0 ? RBUF_MIN : c->rsize * 2;
+	for (n = c->rsize == 0 ? RBUF_MIN : c->rsize; n - c->rlen < need && n < max;)
+		n *= 2;
 	if (n > max)
 		n = max;
 	if ((b = pkg_realloc(c->rbuf, (size_t)n)) == NULL)
@@ -582,7 +591,8 @@ frame_all(struct tcp_conn *c)
 		}
 		if (r == TCP_FRAME_PING) {
 			used += skip;
-			(void)conn_queue(c, "\r\n", 2);
+			if (c->ops == NULL || *c->ops->crlf_pingpong)
+				(void)conn_queue(c, "\r\n", 2);
 			continue;
 		}
 		if (r == TCP_FRAME_TOO_BIG) {
@@ -611,10 +621,29 @@ frame_all(struct tcp_conn *c)
 	return 0;
 }
 
+/*
+ * A message that needs more than max_msg_chunks reads (a peer dribbling
+ * bytes to tie the worker up) closes the connection.  1 when closed.
+ */
+static int
+too_fragmented(struct tcp_conn *c)
+{
+	char p[SU_MAX_STR];
+	int max = *c->ops->max_msg_chunks;
+
+	if (max <= 0 || ++c->chunks <= max)
+		return 0;
+	LM_WARN("tcp connection %u (peer %s): a message arrived in more than "
+	    "%d reads (tls_max_msg_chunks); closing", c->id,
+	    peer(c, p, sizeof(p)), max);
+	conn_close(c, NULL);
+	return 1;
+}
+
 static void
 conn_read(struct tcp_conn *c)
 {
-	int rounds, n;
+	int rounds, n, before;
 
 	for (rounds = 0; rounds < 64 && !c->closing; rounds++) {
 		if (rbuf_room(c) == -1) {
@@ -647,8 +676,13 @@ conn_read(struct tcp_conn *c)
 		}
 		c->rlen += n;
 		c->idle_deadline = tcp_now() + tcp_connection_lifetime;
+		if (c->ops != NULL && too_fragmented(c))
+			return;
+		before = c->rlen;
 		if (frame_all(c) == -1 || c->close_after_flush)
 			return;
+		if (c->rlen < before)	/* a message left: count afresh */
+			c->chunks = c->rlen > 0 ? 1 : 0;
 	}
 }
 
@@ -700,6 +734,7 @@ hand_over(int worker, const struct dest_info *dst, unsigned int id,
 	h.proto = dst->proto;
 	h.to = dst->to;
 	h.local = dst->send_sock;
+	h.cdom = dst->tls_cdom;
 	h.len = (unsigned int)len;
 	if (tcp_ipc_send(worker, &h, buf) == 0)
 		return 0;
@@ -718,24 +753,29 @@ hand_over(int worker, const struct dest_info *dst, unsigned int id,
 int
 tcp_send(const struct dest_info *dst, const char *buf, int len)
 {
+	const struct stream_ops *ops = transport_get(dst->proto);
+	struct dest_info d = *dst;
 	struct tcp_conn_info ci;
 	struct tcp_conn *c;
 	int found = -1, w;
 
-	if (dst->conn_id != 0)
-		found = tcp_index_by_id(dst->conn_id, &ci);
+	/* the domain decides which connections may be reused */
+	if (ops != NULL && ops->client_domain != NULL)
+		d.tls_cdom = ops->client_domain(&d.to, d.tls_cdom);
+	if (d.conn_id != 0)
+		found = tcp_index_by_id(d.conn_id, &ci);
 	if (found == -1)
-		found = tcp_index_by_addr(dst->proto, &dst->to, &ci);
+		found = tcp_index_by_addr(d.proto, &d.to, d.tls_cdom, &ci);
 	if (found == 0) {
 		if (ci.owner != tcp_owner_self)
-			return hand_over(ci.owner, dst, ci.id, buf, len);
+			return hand_over(ci.owner, &d, ci.id, buf, len);
 		if ((c = local_by_id(ci.id)) != NULL)
 			return conn_queue(c, buf, len);
 	}
-	w = pick_worker(&dst->to);
+	w = pick_worker(&d.to);
 	if (w != tcp_owner_self)
-		return hand_over(w, dst, 0, buf, len);
-	return conn_open(dst->proto, &dst->to, dst->send_sock, buf, len);
+		return hand_over(w, &d, 0, buf, len);
+	return conn_open(d.proto, &d.to, d.send_sock, d.tls_cdom, buf, len);
 }
 
 /* Serve the requests waiting on this worker's channel <fd>.  Worker. */
@@ -770,6 +810,7 @@ tcp_owner_ipc(int fd)
 		dst.proto = h->proto;
 		dst.to = h->to;
 		dst.send_sock = h->local;
+		dst.tls_cdom = h->cdom;
 		/* the connection asked for is gone: by address, or a new one */
 		(void)tcp_send(&dst, ipc_buf + sizeof(*h), (int)h->len);
 	}

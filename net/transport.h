@@ -25,7 +25,7 @@ struct tr_conn {
 	int server;			/* 1: accepted, 0: we connected */
 	struct socket_info *local;
 	union sockaddr_union remote;
-	const char *client_domain;	/* client side: requested domain, or NULL */
+	int cdom;			/* client side: TLS client domain index */
 };
 
 struct stream_ops {
@@ -41,6 +41,11 @@ struct stream_ops {
 	    unsigned int *want);
 	/* orderly shutdown attempt and release; the owner closes the fd */
 	void (*conn_free)(void *st);
+	/* the client domain index for a connection to <to>, given the one the
+	 * sender asked for (0: by destination, else the default) */
+	int (*client_domain)(const union sockaddr_union *to, int requested);
+	int *crlf_pingpong;		/* answer CRLFCRLF with CRLF */
+	int *max_msg_chunks;		/* reads per message, 0: unlimited */
 };
 
 int transport_register(enum sip_proto proto, const struct stream_ops *ops);
