@@ -30,6 +30,9 @@
 #include "net/tcp_conn.h"
 #include "net/tcp_ipc.h"
 #include "script/sr_module.h"
+#ifdef USE_TLS
+#include "tls/tls_init.h"
+#endif
 
 #define CFG_FILE_DEFAULT "/usr/local/etc/openser/openser.cfg"
 #define STOP_GRACE_MS	 4000
@@ -573,6 +576,9 @@ static void
 cleanup(const struct options *o)
 {
 	cfg_destroy();
+#ifdef USE_TLS
+	destroy_tls();
+#endif
 	sock_close_all();
 	tcp_index_destroy();
 	if (o->pid_file != NULL)
@@ -595,7 +601,13 @@ main(int argc, char **argv)
 		    "memory: %s\n", o.shm_mb, strerror(errno));
 		return 1;
 	}
-	if (receive_init() == -1 || load_config(&o) == -1)
+	if (receive_init() == -1)
+		return 1;
+#ifdef USE_TLS
+	if (pre_init_tls() == -1)
+		return 1;
+#endif
+	if (load_config(&o) == -1)
 		return 1;
 	log_level += o.debug_plus;
 	if (o.check_only) {
@@ -606,7 +618,17 @@ main(int argc, char **argv)
 		return 0;
 	}
 	log_init("openser");
-	if (stats_init() == -1 || sock_open_all(err, sizeof(err)) == -1) {
+	if (stats_init() == -1) {
+		LM_ERR("cannot map the statistics counters");
+		return 1;
+	}
+#ifdef USE_TLS
+	if (init_tls() == -1) {
+		(void)fprintf(stderr, "openser: TLS set-up failed; see the log\n");
+		return 1;
+	}
+#endif
+	if (sock_open_all(err, sizeof(err)) == -1) {
 		LM_ERR("%s", err);
 		(void)fprintf(stderr, "openser: %s\n", err);
 		return 1;

@@ -68,6 +68,7 @@ static struct tcp_conn *dead;	/* closed, freed by tcp_owner_reap() */
 static char *ipc_buf;
 
 static void conn_close(struct tcp_conn *c, const char *why);
+static int send_timeout(const struct tcp_conn *c);
 static int layer_start(struct tcp_conn *c, int server);
 static void layer_handshake(struct tcp_conn *c);
 
@@ -103,6 +104,13 @@ local_by_id(unsigned int id)
 		if (c->id == id && !c->closing)
 			return c;
 	return NULL;
+}
+
+/* Write deadline in seconds: the secure layer's own, else TCP's. */
+static int
+send_timeout(const struct tcp_conn *c)
+{
+	return c->ops != NULL ? *c->ops->send_timeout : tcp_send_timeout;
 }
 
 static int
@@ -330,7 +338,7 @@ layer_handshake(struct tcp_conn *c)
 	case TR_OK:
 		c->handshaking = 0;
 		c->action = "reading";
-		c->io_deadline = c->wq != NULL ? tcp_now() + tcp_send_timeout : 0;
+		c->io_deadline = c->wq != NULL ? tcp_now() + send_timeout(c) : 0;
 		if (set_events(c, EPOLLIN | (c->wq != NULL ? EPOLLOUT : 0u)) == -1
 		    || (c->wq != NULL && wq_flush(c) == -1))
 			return;
@@ -369,7 +377,7 @@ wq_flush(struct tcp_conn *c)
 		}
 		w->off += n;
 		c->wq_bytes -= n;
-		c->io_deadline = tcp_now() + tcp_send_timeout;
+		c->io_deadline = tcp_now() + send_timeout(c);
 		if (w->off < w->len)
 			break;
 		c->wq = w->next;
@@ -420,7 +428,7 @@ conn_queue(struct tcp_conn *c, const char *buf, int len)
 	if (c->state == TCP_CONN_CONNECTING || c->handshaking)
 		return 0;
 	if (c->io_deadline == 0)
-		c->io_deadline = tcp_now() + tcp_send_timeout;
+		c->io_deadline = tcp_now() + send_timeout(c);
 	return wq_flush(c) == -1 && c->closing ? -1 : 0;
 }
 
@@ -511,7 +519,7 @@ connect_done(struct tcp_conn *c)
 			layer_handshake(c);
 		return;
 	}
-	c->io_deadline = c->wq != NULL ? tcp_now() + tcp_send_timeout : 0;
+	c->io_deadline = c->wq != NULL ? tcp_now() + send_timeout(c) : 0;
 	(void)wq_flush(c);
 }
 
@@ -830,6 +838,7 @@ tcp_owner_timer(long now)
 			    ? "connect timeout (tcp_connect_timeout)"
 			    : c->handshaking
 			    ? "TLS handshake timeout (tls_handshake_timeout)"
+			    : c->ops != NULL ? "send timeout (tls_send_timeout)"
 			    : "send timeout (tcp_send_timeout)");
 		} else if (now >= c->idle_deadline && c->wq == NULL)
 			conn_close(c, NULL);

@@ -31,6 +31,7 @@ struct tr_conn {
 struct stream_ops {
 	const char *name;
 	int *handshake_timeout;		/* seconds */
+	int *send_timeout;		/* seconds, instead of tcp_send_timeout */
 	/* set up per-connection state in <*st>; 0 or -1 (logged) */
 	int (*conn_init)(void **st, const struct tr_conn *tc);
 	/* one handshake step; on TR_AGAIN <*want> is EPOLLIN or EPOLLOUT */
