@@ -41,7 +41,8 @@ endif
 
 DEFS	 = -DOPENSER_VERSION='"$(VERSION)"' -DOPENSER_BUILD='"$(BUILD)"' \
 	   -DMODULE_DIR_DEFAULT='"$(CURDIR)/$(OUT)/modules"' \
-	   -DMODULE_DIR_INSTALLED='"$(PREFIX)/lib/openser/modules"'
+	   -DMODULE_DIR_INSTALLED='"$(PREFIX)/lib/openser/modules"' \
+	   -DCFG_FILE_DEFAULT='"$(PREFIX)/etc/openser/openser.cfg"'
 LIBS	 = -ldl -lpthread
 ifeq ($(TLS),1)
 DEFS	+= -DUSE_TLS

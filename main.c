@@ -34,7 +34,6 @@
 #include "tls/tls_init.h"
 #endif
 
-#define CFG_FILE_DEFAULT "/usr/local/etc/openser/openser.cfg"
 #define STOP_GRACE_MS	 4000
 
 struct options {
