@@ -10,7 +10,6 @@
 #include <strings.h>
 
 #include "lib/log.h"
-#include "mem/pkg.h"
 #include "net/net_send.h"
 #include "sip/msg_translator.h"
 #include "sip/reply.h"
@@ -193,28 +192,20 @@ reply_dest(struct sip_msg *msg, struct dest_info *dst)
 int
 reply_send(struct sip_msg *msg, int code, const char *reason)
 {
+	/* one reply at a time per process: a static buffer, no allocation */
+	static char buf[REPLY_MAX];
 	struct dest_info dst;
-	struct rbuf b;
-	int rc;
+	struct rbuf b = { buf, 0, REPLY_MAX };
 
 	if (!IS_SIP_REQUEST(msg) || REQ_LINE(msg).method_value == METHOD_ACK) {
 		LM_DBG("no reply to an ACK or a reply");
 		return -1;
 	}
-	if ((b.p = pkg_malloc(REPLY_MAX)) == NULL) {
-		PKG_MEM_ERROR("building a reply");
-		return -1;
-	}
-	b.len = 0;
-	b.size = REPLY_MAX;
 	if (build(msg, code, reason, &b) == -1) {
 		LM_ERR("reply %d to %.*s: too large", code,
 		    STR_FMT(&REQ_LINE(msg).method));
-		pkg_free(b.p);
 		return -1;
 	}
 	reply_dest(msg, &dst);
-	rc = net_send(&dst, b.p, b.len);
-	pkg_free(b.p);
-	return rc;
+	return net_send(&dst, b.p, b.len);
 }
