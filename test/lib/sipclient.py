@@ -14,6 +14,17 @@ Standard library only.  What it offers:
   NextHop                a tiny UAS / "next hop" on UDP and/or TCP that
                          records what it receives and answers 200 by default
 
+TLS (see the section at the end):
+
+  tls_context(...)       an ssl.SSLContext for a test client or server
+  TlsClient              TcpClient over an ssl.SSLSocket (peer certificate,
+                         version, cipher)
+  TlsBioClient           TcpClient over ssl.SSLObject/MemoryBIO: the test
+                         decides how bytes reach the wire (ClientHello in
+                         pieces, one record per byte, server random)
+  TlsNextHop             NextHop over TLS; records the client certificate
+                         and every handshake (ok or not)
+
 Every socket has a timeout and every loop is bounded in count and in time.
 """
 
@@ -21,6 +32,7 @@ import random
 import re
 import select
 import socket
+import ssl
 import string
 import threading
 import time
@@ -714,10 +726,11 @@ class Received:
 
     def __init__(self, raw, proto, peer, local, conn=None):
         self.raw = raw
-        self.proto = proto          # "udp" or "tcp"
+        self.proto = proto          # "udp", "tcp" or "tls"
         self.peer = peer            # (ip, port)
         self.local = local
         self.conn = conn            # the TCP socket it came on
+        self.tls = getattr(conn, "tls_info", None)  # TlsInfo over TLS
         self.time = time.monotonic()
         try:
             self.msg = parse(raw)
@@ -746,6 +759,8 @@ class NextHop:
     bytes, or None).  UDP answers go to the top Via of the request
     (received/rport honoured) unless reply_to="source"; TCP answers go back
     on the connection the request came on."""
+
+    stream_proto = "tcp"
 
     def __init__(self, port=0, host="127.0.0.1", udp=True, tcp=True,
                  responder=answer_200, reply_to="via"):
@@ -887,7 +902,7 @@ class NextHop:
                 if r is None:
                     break
                 raw, buf = r
-                rcv = Received(raw, "tcp", peer, local, c)
+                rcv = Received(raw, self.stream_proto, peer, local, c)
                 self._record(rcv)
                 for ans in self._answers(rcv):
                     try:
@@ -921,3 +936,496 @@ def tcp_connect(host, port, timeout=DEFAULT_TIMEOUT):
 def wait_readable(sock, timeout):
     r, _, _ = select.select([sock], [], [], timeout)
     return bool(r)
+
+
+# -------------------------------------------------------------------- TLS ---
+
+TLS_VERSIONS = {
+    "1.0": ssl.TLSVersion.TLSv1,
+    "1.1": ssl.TLSVersion.TLSv1_1,
+    "1.2": ssl.TLSVersion.TLSv1_2,
+    "1.3": ssl.TLSVersion.TLSv1_3,
+}
+
+
+def _tls_version(v):
+    if v is None or isinstance(v, ssl.TLSVersion):
+        return v
+    return TLS_VERSIONS[str(v)]
+
+
+def tls_context(server=False, ca=None, cert=None, key=None, verify=None,
+                min_version=None, max_version=None, ciphers=None,
+                legacy=False):
+    """An ssl.SSLContext for a test peer.
+
+    Client (server=False): verify=None means "verify if ca is given";
+    host names are never checked (the proxy is addressed by IP).
+    Server: verify=None means CERT_OPTIONAL if ca is given (a client
+    certificate is requested and, if sent, verified against ca) else
+    CERT_NONE; verify="required" means CERT_REQUIRED.
+    cert/key: our certificate chain (files).  min/max_version: "1.0" ..
+    "1.3" or ssl.TLSVersion.  legacy=True drops the security level to 0 so
+    that the local OpenSSL still offers TLS 1.0/1.1 if it can."""
+    if server:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        if verify == "required":
+            ctx.verify_mode = ssl.CERT_REQUIRED
+        elif verify is None:
+            ctx.verify_mode = ssl.CERT_OPTIONAL if ca else ssl.CERT_NONE
+        else:
+            ctx.verify_mode = ssl.CERT_OPTIONAL if verify else ssl.CERT_NONE
+    else:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        if verify is None:
+            verify = ca is not None
+        ctx.verify_mode = ssl.CERT_REQUIRED if verify else ssl.CERT_NONE
+    if legacy:
+        ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+    elif ciphers:
+        ctx.set_ciphers(ciphers)
+    if min_version is not None:
+        ctx.minimum_version = _tls_version(min_version)
+    if max_version is not None:
+        ctx.maximum_version = _tls_version(max_version)
+    if ca:
+        ctx.load_verify_locations(cafile=ca)
+    if cert:
+        ctx.load_cert_chain(cert, key)
+    return ctx
+
+
+def can_offer(ctx):
+    """True if this context really produces a ClientHello (OpenSSL may
+    refuse to offer TLS 1.0/1.1 at all, whatever the settings)."""
+    obj = ctx.wrap_bio(ssl.MemoryBIO(), ssl.MemoryBIO())
+    try:
+        obj.do_handshake()
+    except ssl.SSLWantReadError:
+        return True
+    except ssl.SSLError:
+        return False
+    return True
+
+
+class TlsInfo:
+    """What one side learnt from a handshake."""
+
+    def __init__(self, sslobj=None, peer=None, error=None):
+        self.peer = peer
+        self.error = error              # None if the handshake succeeded
+        self.ok = error is None
+        self.cert_der = None
+        self.version = self.cipher = None
+        self.time = time.monotonic()
+        if sslobj is not None and error is None:
+            try:
+                self.cert_der = sslobj.getpeercert(binary_form=True)
+            except (ValueError, ssl.SSLError):
+                self.cert_der = None
+            self.version = sslobj.version()
+            c = sslobj.cipher()
+            self.cipher = c[0] if c else None
+
+    @property
+    def cn(self):
+        """Subject CN of the peer's certificate (None without one)."""
+        if not self.cert_der:
+            return None
+        import certs
+        return certs.cert_cn(self.cert_der)
+
+    def __repr__(self):
+        return "<TlsInfo %s %s cn=%r error=%r>" % (
+            self.peer, self.version, self.cn if self.ok else None,
+            self.error)
+
+
+class _TlsPeerMixin:
+    """Peer certificate helpers shared by the two TLS clients."""
+
+    def _sslobj(self):
+        raise NotImplementedError
+
+    def peer_cert_der(self):
+        try:
+            return self._sslobj().getpeercert(binary_form=True)
+        except (ValueError, ssl.SSLError, AttributeError):
+            return None
+
+    def peer_subject(self):
+        der = self.peer_cert_der()
+        if not der:
+            return None
+        import certs
+        return certs.cert_subject(der)
+
+    def peer_cn(self):
+        import certs
+        return certs.cert_cn(self.peer_cert_der())
+
+    def version(self):
+        return self._sslobj().version()
+
+    def cipher(self):
+        c = self._sslobj().cipher()
+        return c[0] if c else None
+
+    def make_request(self, method, uri, **kw):
+        kw.setdefault("transport", "TLS")
+        return TcpClient.make_request(self, method, uri, **kw)
+
+
+_CLOSED_ERRORS = (ConnectionResetError, ConnectionAbortedError,
+                  BrokenPipeError)
+
+
+class TlsClient(_TlsPeerMixin, TcpClient):
+    """A TLS connection (ssl.SSLSocket) to a SIP peer, with the stream
+    framing of TcpClient.  The handshake runs in the constructor and its
+    failure raises (ssl.SSLError or OSError), like a refused connect.
+    With TLS 1.3 a server that rejects our certificate says so only after
+    the client's handshake is done: the first read then fails, which
+    sets self.closed and keeps the reason in self.error.
+
+    sock: an already connected plain socket to wrap (e.g. with a small
+    SO_RCVBUF)."""
+
+    def __init__(self, host="127.0.0.1", port=5061,
+                 timeout=DEFAULT_TIMEOUT, context=None, ca=None, cert=None,
+                 key=None, verify=None, min_version=None, max_version=None,
+                 server_hostname=None, sock=None):
+        ctx = context or tls_context(ca=ca, cert=cert, key=key,
+                                     verify=verify, min_version=min_version,
+                                     max_version=max_version)
+        raw = sock or socket.create_connection((host, port), timeout=timeout)
+        raw.settimeout(timeout)
+        try:
+            s = ctx.wrap_socket(raw, server_hostname=server_hostname)
+        except BaseException:
+            raw.close()
+            raise
+        self.error = None
+        TcpClient.__init__(self, host, port, timeout, sock=s)
+
+    def _sslobj(self):
+        return self.sock
+
+    def _fill(self, deadline):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        self.sock.settimeout(left)
+        try:
+            d = self.sock.recv(65536)
+        except socket.timeout:
+            return False
+        except ssl.SSLZeroReturnError:
+            self.closed = True
+            return False
+        except (ssl.SSLError,) + _CLOSED_ERRORS as e:
+            self.closed = True
+            self.error = e
+            return False
+        if not d:
+            self.closed = True
+            return False
+        self.buf += d
+        if len(self.buf) > MAX_MSG:
+            raise ParseError("peer sent more than %d bytes" % MAX_MSG)
+        return True
+
+
+def tls_records(data):
+    """[(content type, version, payload)] of the complete TLS records at
+    the start of data."""
+    out, off = [], 0
+    for _ in range(100000):
+        if len(data) - off < 5:
+            break
+        ctype, ver = data[off], int.from_bytes(data[off + 1:off + 3], "big")
+        n = int.from_bytes(data[off + 3:off + 5], "big")
+        if len(data) - off - 5 < n:
+            break
+        out.append((ctype, ver, data[off + 5:off + 5 + n]))
+        off += 5 + n
+    return out
+
+
+def server_hello_random(data):
+    """The 32-byte random of the ServerHello in raw server bytes (TLS 1.2
+    and 1.3 alike: the ServerHello is the first plaintext handshake
+    message), or None."""
+    hs = b"".join(p for t, _, p in tls_records(data) if t == 22)
+    off = 0
+    for _ in range(100):
+        if len(hs) - off < 4:
+            return None
+        mtype = hs[off]
+        n = int.from_bytes(hs[off + 1:off + 4], "big")
+        if mtype == 2:
+            body = hs[off + 4:off + 4 + n]
+            return body[2:34] if len(body) >= 34 else None
+        off += 4 + n
+    return None
+
+
+class TlsBioClient(_TlsPeerMixin, TcpClient):
+    """TLS through ssl.SSLObject and memory BIOs over a plain socket, so
+    the test controls the wire:
+
+        c = TlsBioClient(host, port, context)    # TCP connect only
+        hello = c.client_hello()                 # bytes, not sent yet
+        c.send_raw(hello, step=10, delay=0.01)   # ClientHello in pieces
+        c.handshake()                            # finish it
+        c.server_random                          # from the raw ServerHello
+        c.send_records(data, size=1)             # one TLS record per byte
+        c.send_request(...), c.recv(), c.wait_closed()   # as TcpClient
+
+    Bytes read off the socket before the handshake completes are kept in
+    self.handshake_bytes."""
+
+    def __init__(self, host="127.0.0.1", port=5061, context=None,
+                 timeout=DEFAULT_TIMEOUT, server_hostname=None,
+                 handshake=False, rcvbuf=None):
+        raw = socket.socket(family_of(host), socket.SOCK_STREAM)
+        if rcvbuf:
+            raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        raw.settimeout(timeout)
+        try:
+            raw.connect((host, port))
+        except BaseException:
+            raw.close()
+            raise
+        TcpClient.__init__(self, host, port, timeout, sock=raw)
+        self.ctx = context or tls_context()
+        self.incoming = ssl.MemoryBIO()
+        self.outgoing = ssl.MemoryBIO()
+        self.obj = self.ctx.wrap_bio(self.incoming, self.outgoing,
+                                     server_side=False,
+                                     server_hostname=server_hostname)
+        self.handshake_bytes = b""
+        self.handshaken = False
+        self.error = None
+        if handshake:
+            self.handshake()
+
+    def _sslobj(self):
+        return self.obj
+
+    def send_raw(self, data, step=None, delay=0.0):
+        """Send bytes as they are; in pieces of step bytes with delay
+        seconds between them if step is given."""
+        if step is None:
+            self.sock.sendall(data)
+            return
+        for i in range(0, len(data), step):
+            if i:
+                time.sleep(delay)
+            self.sock.sendall(data[i:i + step])
+
+    def flush(self):
+        out = self.outgoing.read()
+        if out:
+            self.sock.sendall(out)
+        return len(out)
+
+    def client_hello(self):
+        """Start the handshake; return the ClientHello bytes unsent."""
+        try:
+            self.obj.do_handshake()
+        except ssl.SSLWantReadError:
+            pass
+        return self.outgoing.read()
+
+    def _read_sock(self, deadline):
+        """Socket bytes into the incoming BIO; False on timeout/EOF."""
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        self.sock.settimeout(left)
+        try:
+            d = self.sock.recv(65536)
+        except socket.timeout:
+            return False
+        except _CLOSED_ERRORS as e:
+            self.closed = True
+            self.error = e
+            self.incoming.write_eof()
+            return False
+        if not d:
+            self.closed = True
+            self.incoming.write_eof()
+            return False
+        if not self.handshaken:
+            self.handshake_bytes += d
+        self.incoming.write(d)
+        return True
+
+    def handshake(self, timeout=None):
+        """Drive the handshake to its end (sending whatever is pending,
+        e.g. the ClientHello if client_hello() was not used).  Raises
+        ssl.SSLError on a TLS failure, ConnectionError if the peer
+        closes, socket.timeout when it takes longer than timeout."""
+        deadline = time.monotonic() + (self.timeout if timeout is None
+                                       else timeout)
+        for _ in range(10000):
+            try:
+                self.obj.do_handshake()
+                self.flush()
+                self.handshaken = True
+                return self
+            except ssl.SSLWantReadError:
+                self.flush()
+            if not self._read_sock(deadline):
+                if self.closed:
+                    try:
+                        self.obj.do_handshake()
+                    except ssl.SSLError:
+                        pass
+                    raise ConnectionError("peer closed during the TLS "
+                                          "handshake")
+                raise socket.timeout("TLS handshake not done in time")
+        raise socket.timeout("TLS handshake: too many rounds")
+
+    @property
+    def server_random(self):
+        return server_hello_random(self.handshake_bytes)
+
+    def encrypt(self, data, size=None):
+        """Encrypt data into records (one per size bytes) without sending:
+        returns a list of record bytes."""
+        if isinstance(data, str):
+            data = data.encode()
+        size = size or 16384
+        recs = []
+        for i in range(0, len(data), size):
+            self.obj.write(data[i:i + size])
+            recs.append(self.outgoing.read())
+        return recs
+
+    def send(self, data):
+        for r in self.encrypt(data):
+            self.sock.sendall(r)
+
+    def send_chunks(self, data, n=5, delay=0.05, sizes=None):
+        """Like TcpClient.send_chunks, one TLS record per piece."""
+        if isinstance(data, str):
+            data = data.encode()
+        if sizes is None:
+            step = max(1, (len(data) + n - 1) // n)
+            sizes = [step] * n
+        off = 0
+        for i, s in enumerate(list(sizes) + [len(data)]):
+            if off >= len(data):
+                break
+            if i:
+                time.sleep(delay)
+            self.send(data[off:off + s])
+            off += s
+
+    def send_records(self, data, size=1, delay=0.0, max_records=None):
+        """Send data as records of size plaintext bytes, each in its own
+        send (delay seconds apart).  Stops at the first send error (the
+        peer closed): returns (records sent, error or None)."""
+        recs = self.encrypt(data, size)
+        if max_records is not None:
+            recs = recs[:max_records]
+        for i, r in enumerate(recs):
+            if i and delay:
+                time.sleep(delay)
+            try:
+                self.sock.sendall(r)
+            except OSError as e:
+                return i, e
+        return len(recs), None
+
+    def _fill(self, deadline):
+        for _ in range(10000):
+            try:
+                d = self.obj.read(65536)
+            except ssl.SSLWantReadError:
+                if not self._read_sock(deadline):
+                    if self.closed:
+                        try:
+                            d = self.obj.read(65536)
+                        except ssl.SSLError as e:
+                            if not isinstance(e, (ssl.SSLZeroReturnError,
+                                                  ssl.SSLEOFError)):
+                                self.error = e
+                            return False
+                        if d:
+                            self.buf += d
+                            return True
+                    return False
+                continue
+            except ssl.SSLZeroReturnError:
+                self.closed = True
+                return False
+            except ssl.SSLError as e:
+                self.closed = True
+                self.error = e
+                return False
+            if not d:
+                self.closed = True
+                return False
+            self.buf += d
+            if len(self.buf) > MAX_MSG:
+                raise ParseError("peer sent more than %d bytes" % MAX_MSG)
+            return True
+        return False
+
+
+class TlsNextHop(NextHop):
+    """NextHop over TLS only (no UDP): each accepted connection is
+    handshaken with context (see tls_context(server=True, ...)).  Every
+    handshake, good or failed, is recorded in self.handshakes (TlsInfo);
+    received messages carry rcv.tls (TlsInfo: cert_der, cn, version)."""
+
+    stream_proto = "tls"
+
+    def __init__(self, port=0, host="127.0.0.1", context=None,
+                 responder=answer_200, handshake_timeout=5.0):
+        if context is None:
+            raise ValueError("TlsNextHop needs a server context")
+        self.context = context
+        self.handshakes = []
+        self.handshake_timeout = handshake_timeout
+        NextHop.__init__(self, port=port, host=host, udp=False, tcp=True,
+                         responder=responder)
+
+    def _conn_loop(self, c, peer):
+        c.settimeout(self.handshake_timeout)
+        try:
+            s = self.context.wrap_socket(c, server_side=True)
+        except (ssl.SSLError, OSError) as e:
+            info = TlsInfo(peer=peer, error=e)
+            with self.cond:
+                self.handshakes.append(info)
+                self.cond.notify_all()
+            try:
+                c.close()
+            except OSError:
+                pass
+            return
+        info = TlsInfo(s, peer=peer)
+        s.tls_info = info
+        self.conns.append(s)
+        with self.cond:
+            self.handshakes.append(info)
+            self.cond.notify_all()
+        NextHop._conn_loop(self, s, peer)
+
+    def wait_handshakes(self, count=1, timeout=DEFAULT_TIMEOUT, pred=None):
+        """Wait until count recorded handshakes satisfy pred (all if
+        None); returns the matching list (maybe shorter)."""
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            for _ in range(10000):
+                got = [h for h in self.handshakes if pred is None or pred(h)]
+                left = deadline - time.monotonic()
+                if len(got) >= count or left <= 0:
+                    return got
+                self.cond.wait(min(left, 0.5))
+        return [h for h in self.handshakes if pred is None or pred(h)]
