@@ -11,6 +11,11 @@ Placeholders in the config text:
     $DIR           a temporary directory for this Proxy (log, cfg, ...)
     $MODULES       the module directory (OPENSER_MODULES)
 
+TLS: Proxy(cfg, needs=["tls"]) skips unless `openser -V` says "TLS: yes";
+proxy.dir exists as soon as the Proxy is built, so a test writes its
+certificates there (test/lib/certs.py) before start(); probe_tls="T"
+waits for an OPTIONS over TLS to $PORT_T to be answered.
+
 Environment:
     OPENSER_BIN      the binary (default build/asan/openser)
     OPENSER_MODULES  the module directory (default build/asan/modules)
@@ -129,7 +134,12 @@ def have(need):
         except (OSError, subprocess.TimeoutExpired):
             return False, "cannot run openser -V"
         text = (out.stdout + out.stderr).decode("utf-8", "replace")
-        return ("USE_TLS" in text or "-tls" in text), "openser built without TLS"
+        why = "openser built without TLS (make BUILD=asan TLS=1)"
+        if "TLS: yes" in text:
+            return True, why
+        if "TLS: no" in text:
+            return False, why
+        return ("USE_TLS" in text or "-tls" in text), why
     if need.startswith("module:"):
         m = need.split(":", 1)[1]
         return (os.path.exists(os.path.join(modules_dir(), m + ".so")),
@@ -284,10 +294,13 @@ class Proxy:
         return [self.bin, "-f", self.cfg_path, "-D", "-E"] + self.args
 
     # -- life cycle --------------------------------------------------------
-    def start(self, timeout=START_TIMEOUT, wait=True, probe=None):
+    def start(self, timeout=START_TIMEOUT, wait=True, probe=None,
+              probe_tls=None, tls_context=None):
         """Start the daemon and wait until it is up (wait=True).  With
         probe="A", also wait until an OPTIONS to $PORT_A over UDP is
-        answered (for configs that answer it)."""
+        answered (for configs that answer it); probe_tls="T" does the same
+        over TLS to $PORT_T (with tls_context, an ssl.SSLContext, or a
+        client context that verifies nothing and sends no certificate)."""
         self.logf = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             self.command(), stdin=subprocess.DEVNULL, stdout=self.logf,
@@ -301,12 +314,20 @@ class Proxy:
             except AssertionError:
                 self.kill()
                 raise
+        if probe_tls:
+            try:
+                self.probe_tls(probe_tls, context=tls_context)
+            except AssertionError:
+                self.kill()
+                raise
         return self
 
     def wait_ready(self, timeout=START_TIMEOUT):
-        """Up = every listen socket is bound (UDP) / accepts (TCP) and the
-        daemon is still running, with a bounded deadline."""
-        todo = [l for l in self.listens() if l[0] in ("udp", "tcp")]
+        """Up = every listen socket is bound (UDP, TLS) / accepts (TCP) and
+        the daemon is still running, with a bounded deadline.  TLS sockets
+        are only checked for being bound: a bare connect would show in the
+        log as a failed handshake."""
+        todo = [l for l in self.listens() if l[0] in ("udp", "tcp", "tls")]
         deadline = time.monotonic() + timeout
         for _ in range(int(timeout / 0.05) + 10):
             if self.proc.poll() is not None:
@@ -315,6 +336,7 @@ class Proxy:
                     % (self.proc.returncode, self.log_tail()))
             todo = [l for l in todo if not (
                 udp_bound(l[1], l[2]) if l[0] == "udp"
+                else port_bound(l[1], l[2], "tcp") if l[0] == "tls"
                 else tcp_accepts(l[1], l[2]))]
             if not todo:
                 break
@@ -353,6 +375,64 @@ class Proxy:
                     break
         raise AssertionError("no answer to OPTIONS %s on %s:%d within %ss\n%s"
                              % (uri, host, port, timeout, self.log_tail()))
+
+    def probe_tls(self, port_name="T", host="127.0.0.1", uri=None,
+                  context=None, timeout=10.0):
+        """Like probe(), over TLS: connect, handshake and send OPTIONS every
+        0.5 s until one is answered.  Returns the response."""
+        import sipclient as sc
+        port = self.port(port_name)
+        uri = uri or "sip:probe@%s:%d;transport=tls" % (sc.via_host(host),
+                                                       port)
+        deadline = time.monotonic() + timeout
+        errors = []
+        for _ in range(int(timeout / 0.5) + 1):
+            try:
+                with sc.TlsClient(host, port, timeout=2.0,
+                                  context=context) as c:
+                    resp, _ = c.send_request("OPTIONS", uri, timeout=2.0)
+                if resp is not None:
+                    return resp
+                errors.append("no answer")
+            except OSError as e:
+                errors.append(repr(e))
+            if time.monotonic() > deadline or not self.running():
+                break
+            time.sleep(0.5)
+        raise AssertionError("no answer to OPTIONS %s over TLS on %s:%d "
+                             "within %ss (%s)\n%s"
+                             % (uri, host, port, timeout, errors[-3:],
+                                self.log_tail()))
+
+    def wait_exit(self, timeout=15.0):
+        """For configs that must not start: wait (bounded) for the daemon
+        to exit; returns the exit status, or None if it is still running
+        (then it is killed)."""
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return None
+
+    def wait_log(self, pattern, timeout=5.0, regex=True, since=0):
+        """Wait (bounded) until the log from offset since matches pattern;
+        returns the match text (the whole line) or None."""
+        rx = re.compile(pattern if regex else re.escape(pattern), re.M)
+        deadline = time.monotonic() + timeout
+        for _ in range(int(timeout / 0.05) + 2):
+            try:
+                text = self.log_since(since)
+            except OSError:
+                text = ""
+            m = rx.search(text)
+            if m:
+                a = text.rfind("\n", 0, m.start()) + 1
+                b = text.find("\n", m.end())
+                return text[a:b if b >= 0 else len(text)]
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        return None
 
     def running(self):
         return self.proc is not None and self.proc.poll() is None
