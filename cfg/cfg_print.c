@@ -9,6 +9,7 @@
 
 #include "cfg/cfg.h"
 #include "cfg/cfg_ctx.h"
+#include "tls/tls_config.h"
 
 static void print_list(FILE *f, const struct action *a, int depth);
 
@@ -205,12 +206,18 @@ print_route(FILE *f, int type, int slot)
 	(void)fputs("}\n", f);
 }
 
+/* TLS domain blocks go after the globals and modparams, before routes. */
 void
 cfg_print(FILE *f)
 {
 	const struct cfg_item *it;
+	int tls_done = 0;
 
 	for (it = cfg_items(); it != NULL; it = it->next) {
+		if (it->kind == CFG_ITEM_ROUTE && !tls_done) {
+			cfg_tls_print(f);
+			tls_done = 1;
+		}
 		switch (it->kind) {
 		case CFG_ITEM_GLOBAL:
 			(void)fprintf(f, "%s = ", it->name);
@@ -236,4 +243,6 @@ cfg_print(FILE *f)
 			break;
 		}
 	}
+	if (!tls_done)
+		cfg_tls_print(f);
 }

@@ -48,4 +48,14 @@ struct tls_domain *tls_domain_find_client_name(const str *name);
 struct tls_domain *tls_domain_by_index(int index);
 struct tls_domain *tls_domain_list(void);
 
+/* building domains (config time, attendant) */
+struct tls_domain *tls_domain_default(int type);
+struct tls_domain *tls_domain_add(int type, const char *key,
+    struct tls_domain **dup, char *err, int errlen);
+int tls_domain_parse_addr(const char *s, struct ip_addr *ip,
+    unsigned short *port, char *err, int errlen);
+void tls_domain_inherit(struct tls_domain *td);
+int tls_domain_verify_mode(const struct tls_domain *td);
+int tls_domain_load(struct tls_domain *td);
+
 #endif
