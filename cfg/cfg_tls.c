@@ -45,6 +45,7 @@ struct cfg_tls_block {
 	int server;
 	struct tls_domain *td;		/* NULL when its head was refused */
 	struct cfg_loc loc;		/* of the keyword */
+	char *head;			/* "tls_server_domain[...]" */
 	int nparams;
 	struct cfg_tls_set *params, **params_tail;
 	struct cfg_tls_block *next;
@@ -289,6 +290,9 @@ cfg_tls_domain_begin(struct cfg_ctx *cx, const struct cfg_loc *loc,
 	blocks_tail = &b->next;
 	cur = b;
 	cx->tls_block = 1;
+	(void)snprintf(err, sizeof(err), "%s[%s]", BLOCK_NAME(server),
+	    val_text(name, buf, sizeof(buf)));
+	b->head = cfg_strdup(err);
 	val_loc(name, &vloc);
 	type = server ? TLS_DOMAIN_SRV : TLS_DOMAIN_CLI;
 	if (!server && name->type == RVAL_STR)
@@ -297,6 +301,11 @@ cfg_tls_domain_begin(struct cfg_ctx *cx, const struct cfg_loc *loc,
 		cfg_error(cx, &vloc, "%s[%s]: expects ip:port%s", BLOCK_NAME(server),
 		    val_text(name, buf, sizeof(buf)),
 		    server ? "" : " or a quoted name");
+	} else if (server && name->type == RVAL_STR) {
+		cfg_error(cx, &vloc, "tls_server_domain[%s]: a server domain is "
+		    "selected by the local ip:port, not by name; write it "
+		    "unquoted, e.g. tls_server_domain[10.0.0.1:5061]",
+		    val_text(name, buf, sizeof(buf)));
 	} else if (!defaults_ready()) {
 		cfg_error(cx, &vloc, "%s: out of memory", BLOCK_NAME(server));
 	} else if ((b->td = tls_domain_add(type, name->s, &dup, err,
@@ -388,7 +397,7 @@ cfg_tls_domain_end(struct cfg_ctx *cx, const struct cfg_loc *loc)
 	if (cur != NULL && cur->nparams == 0)
 		cfg_error(cx, loc, "%s: empty block; set at least one "
 		    "parameter (e.g. tls_certificate and tls_private_key)",
-		    BLOCK_NAME(cur->server));
+		    cur->head);
 	cur = NULL;
 	cx->tls_block = 0;
 }

@@ -660,6 +660,11 @@ tls_domain_load(struct tls_domain *td)
 		}
 	}
 	td->ctx = ctx;
+	LM_INFO("tls: %s: ready (%s..%s, certificate %s, verify %s)", label,
+	    tls_version_name(td->min_version), tls_version_name(td->max_version),
+	    opt(td->certificate) != NULL ? td->certificate : "none",
+	    td->verify_cert != 1 ? "off" : opt(td->ca_list) != NULL
+	    ? td->ca_list : td->ca_dir);
 	return 0;
 fail:
 	SSL_CTX_free(ctx);

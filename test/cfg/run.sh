@@ -4,7 +4,8 @@
 # good/x.cfg: `BINARY -c -v -f good/x.cfg` exits 0 and its stdout equals
 #   good/x.out; the printed form parses again and prints itself.
 # bad/y.cfg: `BINARY -c -f bad/y.cfg` exits 1 and its stderr equals y.err.
-# A first line "# needs: no-tls" skips the file in a TLS=1 build.
+# A first line "# needs: no-tls" skips the file in a TLS=1 build; files
+# named tls_*.cfg need a TLS=1 build and are skipped without it.
 # Any sanitizer report fails the test.  --update rewrites .out/.err.
 bin=$1
 update=$2
@@ -22,6 +23,9 @@ tls=no
 "$bin" -V | grep -q '^TLS: yes' && tls=yes
 
 skip() {
+	case ${1##*/} in
+	tls_*) [ "$tls" = no ] && return 0 ;;
+	esac
 	[ "$tls" = yes ] && head -n 1 "$1" | grep -q '^# needs: no-tls'
 }
 
