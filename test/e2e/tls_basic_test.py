@@ -68,7 +68,7 @@ BIG = 40 * 1024
 def handshake_failed(peer_port):
     """The daemon's line for a failed handshake with 127.0.0.1:peer_port."""
     return (r"tls: handshake with 127\.0\.0\.1:%d on \S+ \(domain [^)]*\) "
-            r"failed: \S" % peer_port)
+            r"failed: [^;\s]" % peer_port)
 
 
 def big_or_200(rcv):
