@@ -18,7 +18,8 @@ of the handshake is done, so "accepted" means: an OPTIONS sent on the
 connection is answered 200; "refused" means: the handshake fails or the
 connection is closed (TLS alert, EOF, reset) without an answer.  For each
 refusal the daemon must log one "tls: handshake with <peer> ... failed:
-<reason>" line for that peer; for each acceptance, none.
+<reason>" line for that peer; for each acceptance, none.  The line
+names the certificate the client sent, if it sent one.
 """
 
 import os
@@ -177,6 +178,23 @@ class TlsVerifyMatrix(unittest.TestCase):
                         self.assertIsNone(
                             re.search(rx, self.proxy.log_since(since)),
                             "accepted, yet a failure was logged")
+
+    def test_refusal_names_the_client_certificate(self):
+        """The failure line's "peer certificate ..." part names the
+        certificate the client sent (here: refused for its issuer or its
+        dates), not "(no certificate)"."""
+        for who in ("other", "expired"):
+            with self.subTest(client=who):
+                since = self.proxy.log_size()
+                got, detail, lport = self.attempt(self.proxy.port("V11"),
+                                                  who, "1.2")
+                self.assertEqual(got, REFUSED, detail)
+                line = self.proxy.wait_log(handshake_failed(lport),
+                                           since=since)
+                self.assertIsNotNone(line, self.proxy.log_since(since))
+                self.assertIn("client-" + who, line,
+                              "the line does not name the certificate "
+                              "the client sent")
 
     def test_verify0_require0(self):
         self.check_domain("V00")
