@@ -33,26 +33,14 @@ cfg_tls_is_keyword(const char *name)
 
 #include "tls/tls_domain.h"
 
-/* One parameter of a block, as written (for cfg_tls_print()). */
-struct cfg_tls_set {
-	char *name;
-	struct route_val val;
-	struct cfg_tls_set *next;
-};
-
-/* One tls_*_domain block, in file order. */
-struct cfg_tls_block {
+/* The tls_*_domain block being parsed. */
+static struct {
+	int active;
 	int server;
 	struct tls_domain *td;		/* NULL when its head was refused */
-	struct cfg_loc loc;		/* of the keyword */
-	char *head;			/* "tls_server_domain[...]" */
 	int nparams;
-	struct cfg_tls_set *params, **params_tail;
-	struct cfg_tls_block *next;
-};
-
-static struct cfg_tls_block *blocks, **blocks_tail = &blocks;
-static struct cfg_tls_block *cur;	/* the block being parsed */
+	char head[300];			/* "tls_server_domain[...]" */
+} cur;
 
 #define BLOCK_NAME(server) ((server) ? "tls_server_domain" : "tls_client_domain")
 
@@ -253,18 +241,6 @@ fail:
 	route_val_clear(v);
 }
 
-/* The block with domain <td>, for "the first one is at ...". */
-static const struct cfg_tls_block *
-block_of(const struct tls_domain *td)
-{
-	const struct cfg_tls_block *b;
-
-	for (b = blocks; b != NULL; b = b->next)
-		if (b->td == td)
-			return b;
-	return NULL;
-}
-
 /*
  * tls_server_domain[ip:port] / tls_client_domain[ip:port] /
  * tls_client_domain["name"]: create the domain; the parameters that
@@ -275,53 +251,44 @@ void
 cfg_tls_domain_begin(struct cfg_ctx *cx, const struct cfg_loc *loc,
     int server, struct route_val *name)
 {
-	const struct cfg_tls_block *first;
-	struct cfg_tls_block *b;
 	struct tls_domain *dup;
 	struct cfg_loc vloc;
 	char err[400], buf[300];
 	int type;
 
-	b = cfg_zalloc(sizeof(*b));
-	b->server = server;
-	b->loc = *loc;
-	b->params_tail = &b->params;
-	*blocks_tail = b;
-	blocks_tail = &b->next;
-	cur = b;
-	cx->tls_block = 1;
-	(void)snprintf(err, sizeof(err), "%s[%s]", BLOCK_NAME(server),
+	memset(&cur, 0, sizeof(cur));
+	cur.active = 1;
+	cur.server = server;
+	(void)snprintf(cur.head, sizeof(cur.head), "%s[%s]", BLOCK_NAME(server),
 	    val_text(name, buf, sizeof(buf)));
-	b->head = cfg_strdup(err);
+	cx->tls_block = 1;
 	val_loc(name, &vloc);
 	type = server ? TLS_DOMAIN_SRV : TLS_DOMAIN_CLI;
 	if (!server && name->type == RVAL_STR)
 		type |= TLS_DOMAIN_NAME;
 	if (name->type == RVAL_NUM) {
-		cfg_error(cx, &vloc, "%s[%s]: expects ip:port%s", BLOCK_NAME(server),
-		    val_text(name, buf, sizeof(buf)),
+		cfg_error(cx, &vloc, "%s: expects ip:port%s", cur.head,
 		    server ? "" : " or a quoted name");
 	} else if (server && name->type == RVAL_STR) {
-		cfg_error(cx, &vloc, "tls_server_domain[%s]: a server domain is "
-		    "selected by the local ip:port, not by name; write it "
-		    "unquoted, e.g. tls_server_domain[10.0.0.1:5061]",
-		    val_text(name, buf, sizeof(buf)));
+		cfg_error(cx, &vloc, "%s: a server domain is selected by the "
+		    "local ip:port, not by name; write it unquoted, e.g. "
+		    "tls_server_domain[10.0.0.1:5061]", cur.head);
 	} else if (!defaults_ready()) {
-		cfg_error(cx, &vloc, "%s: out of memory", BLOCK_NAME(server));
-	} else if ((b->td = tls_domain_add(type, name->s, &dup, err,
+		cfg_error(cx, &vloc, "%s: out of memory", cur.head);
+	} else if ((cur.td = tls_domain_add(type, name->s, &dup, err,
 	    (int)sizeof(err))) == NULL) {
-		first = dup != NULL ? block_of(dup) : NULL;
-		if (first != NULL)
-			cfg_error(cx, &vloc, "%s[%s]: duplicate domain; the first "
-			    "one is at %s:%d:%d", BLOCK_NAME(server),
-			    val_text(name, buf, sizeof(buf)), cx->file,
-			    first->loc.first_line, first->loc.first_column);
+		if (dup != NULL)
+			cfg_error(cx, &vloc, "%s: duplicate domain; the first "
+			    "one is at %s:%d:%d", cur.head, cx->file,
+			    dup->cfg_line, dup->cfg_col);
 		else
-			cfg_error(cx, &vloc, "%s[%s]: %s%s", BLOCK_NAME(server),
-			    val_text(name, buf, sizeof(buf)), err,
+			cfg_error(cx, &vloc, "%s: %s%s", cur.head, err,
 			    server || strstr(err, "hostname") == NULL ? ""
 			    : "; a client domain chosen by name takes a quoted "
 			      "name: tls_client_domain[\"name\"]");
+	} else {
+		cur.td->cfg_line = loc->first_line;
+		cur.td->cfg_col = loc->first_column;
 	}
 	route_val_clear(name);
 }
@@ -350,42 +317,32 @@ void
 cfg_tls_domain_set(struct cfg_ctx *cx, const struct cfg_loc *loc, char *name,
     struct route_val *v)
 {
-	int mask = cur != NULL && cur->server ? TLS_PARAM_SRV : TLS_PARAM_CLI;
+	int mask = cur.server ? TLS_PARAM_SRV : TLS_PARAM_CLI;
 	const struct tls_param *p;
-	struct cfg_tls_set *set;
 	char err[300], names[1024];
 	struct cfg_loc vloc;
 	const char *s;
 	long num;
 
-	if (cur == NULL)
-		goto fail;
-	cur->nparams++;
+	if (!cur.active)
+		goto done;
+	cur.nparams++;
 	if ((p = tls_param_find(name)) == NULL) {
 		cfg_error(cx, loc, "unknown parameter '%s' in a %s block (it "
-		    "accepts: %s)", name, BLOCK_NAME(cur->server),
+		    "accepts: %s)", name, BLOCK_NAME(cur.server),
 		    param_names(mask, names, sizeof(names)));
-		goto fail;
+		goto done;
 	}
 	if (!(p->where & mask)) {
-		misplaced(cx, loc, p, cur->server);
-		goto fail;
+		misplaced(cx, loc, p, cur.server);
+		goto done;
 	}
-	if (check_value(cx, p, v, &num, &s) == -1 || cur->td == NULL)
-		goto fail;
+	if (check_value(cx, p, v, &num, &s) == -1 || cur.td == NULL)
+		goto done;
 	val_loc(v, &vloc);
-	if (tls_param_set(p, cur->td, num, s, err, (int)sizeof(err)) == -1) {
+	if (tls_param_set(p, cur.td, num, s, err, (int)sizeof(err)) == -1)
 		cfg_error(cx, &vloc, "%s: %s", name, err);
-		goto fail;
-	}
-	set = cfg_zalloc(sizeof(*set));
-	set->name = name;
-	set->val = *v;
-	*cur->params_tail = set;
-	cur->params_tail = &set->next;
-	return;
-
-fail:
+done:
 	free(name);
 	route_val_clear(v);
 }
@@ -394,11 +351,11 @@ fail:
 void
 cfg_tls_domain_end(struct cfg_ctx *cx, const struct cfg_loc *loc)
 {
-	if (cur != NULL && cur->nparams == 0)
+	if (cur.active && cur.nparams == 0)
 		cfg_error(cx, loc, "%s: empty block; set at least one "
 		    "parameter (e.g. tls_certificate and tls_private_key)",
-		    cur->head);
-	cur = NULL;
+		    cur.head);
+	cur.active = 0;
 	cx->tls_block = 0;
 }
 
@@ -421,36 +378,68 @@ print_quoted(FILE *f, const char *s)
 	(void)fputc('"', f);
 }
 
+/* One parameter of virtual domain <td>, if its block set it. */
+static void
+print_param(FILE *f, const struct tls_param *p, const struct tls_domain *td)
+{
+	const void *field = (const char *)td + p->off;
+	const char *sv;
+	int n;
+
+	switch (p->type) {
+	case TLS_PARAM_METHOD:
+		if (td->min_version == 0)
+			return;
+		(void)fprintf(f, "\t%s = %s", p->name,
+		    tls_version_name(td->min_version));
+		if (td->max_version != td->min_version)
+			(void)fprintf(f, "-%s", tls_version_name(td->max_version));
+		break;
+	case TLS_PARAM_STR:
+		if ((sv = *(char *const *)field) == NULL)
+			return;
+		(void)fprintf(f, "\t%s = ", p->name);
+		print_quoted(f, sv);
+		break;
+	case TLS_PARAM_INT:
+	case TLS_PARAM_BOOL:
+		if ((n = *(const int *)field) == -1)
+			return;
+		(void)fprintf(f, "\t%s = %d", p->name, n);
+		break;
+	}
+	(void)fputc('\n', f);
+}
+
 /*
- * Print every domain block of the last parse in canonical form: the
- * head with the normalised address (or the quoted name), then each
- * parameter as written.  `openser -c -v`; the output parses again.
+ * Print every domain block of the last parse in canonical form: the head
+ * with the normalised address (or the quoted name), then the parameters
+ * the block set, in table order.  For `openser -c -v`, which does not run
+ * init_tls(): after it, the inherited values would be printed too.  The
+ * output parses again to the same domains.
  */
 void
 cfg_tls_print(FILE *f)
 {
-	const struct cfg_tls_block *b;
-	const struct cfg_tls_set *set;
+	const struct tls_domain *td;
+	const struct tls_param *p;
+	int i, n, mask;
 
-	for (b = blocks; b != NULL; b = b->next) {
-		if (b->td == NULL)
+	p = tls_param_table(&n);
+	for (td = tls_domain_list(); td != NULL; td = td->next) {
+		if (td->type & TLS_DOMAIN_DEF)
 			continue;
-		(void)fprintf(f, "\n%s[", BLOCK_NAME(b->server));
-		if (b->td->type & TLS_DOMAIN_NAME)
-			print_quoted(f, b->td->name);
+		mask = (td->type & TLS_DOMAIN_SRV) ? TLS_PARAM_SRV
+						   : TLS_PARAM_CLI;
+		(void)fprintf(f, "\n%s[", BLOCK_NAME(mask == TLS_PARAM_SRV));
+		if (td->type & TLS_DOMAIN_NAME)
+			print_quoted(f, td->name);
 		else
-			(void)fputs(b->td->name, f);
+			(void)fputs(td->name, f);
 		(void)fputs("] {\n", f);
-		for (set = b->params; set != NULL; set = set->next) {
-			(void)fprintf(f, "\t%s = ", set->name);
-			if (set->val.type == RVAL_NUM)
-				(void)fprintf(f, "%ld", set->val.num);
-			else if (set->val.type == RVAL_STR)
-				print_quoted(f, set->val.s);
-			else
-				(void)fputs(set->val.s, f);
-			(void)fputc('\n', f);
-		}
+		for (i = 0; i < n; i++)
+			if (p[i].where & mask)
+				print_param(f, &p[i], td);
 		(void)fputs("}\n", f);
 	}
 }

@@ -35,6 +35,7 @@ struct tls_domain {
 	int require_cert;	/* tls_require_client_certificate (srv) */
 	int verify_depth;
 	SSL_CTX *ctx;
+	int cfg_line, cfg_col;	/* where its block starts; 0 for defaults */
 	struct tls_domain *next;
 };
 
