@@ -195,6 +195,20 @@ class TlsDomains(unittest.TestCase):
     def test_verify_server_expired(self):
         self.refused("exp", "NHE", r"(?i)expired")
 
+    def test_refusal_names_the_server_certificate(self):
+        """The failure line's "peer certificate ..." part names the
+        certificate the next hop sent, not "(no certificate)"."""
+        for user, hop, cn in (("bad", "NHB", "nexthop-untrusted"),
+                              ("exp", "NHE", "nexthop-expired")):
+            with self.subTest(hop=hop):
+                since = self.proxy.log_size()
+                self.via_udp(user, timeout=1)
+                line = self.proxy.wait_log(
+                    handshake_failed(self.hops[hop].port), since=since)
+                self.assertIsNotNone(line, self.proxy.log_since(since))
+                self.assertIn(cn, line, "the line does not name the "
+                              "certificate the next hop sent")
+
     def test_good_after_refusals(self):
         """A refused destination does not disturb the others."""
         self.via_udp("bad", timeout=1)
