@@ -32,6 +32,8 @@ struct tls_conn {
 	int established;
 	struct socket_info *local;
 	union sockaddr_union remote;
+	char peer_subject[256];	/* leaf seen while verifying, for logs */
+	char peer_issuer[256];
 };
 
 static struct stat_var *st_hs_ok, *st_hs_fail, *st_hs_refused, *st_open;
@@ -45,6 +47,28 @@ tls_server_stats_register(void)
 	st_hs_refused = stats_register("tls", "handshakes_refused_memory");
 	st_open = stats_register("tls", "open_connections");
 	return st_hs_ok && st_hs_fail && st_hs_refused && st_open ? 0 : -1;
+}
+
+/*
+ * Verification callback: keeps OpenSSL's verdict and remembers the peer's
+ * leaf certificate names, because after a failed verification OpenSSL no
+ * longer hands the certificate out and the log line must name it.
+ */
+static int
+verify_cb(int ok, X509_STORE_CTX *xs)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(xs,
+	    SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct tls_conn *t = ssl != NULL ? SSL_get_app_data(ssl) : NULL;
+	X509 *leaf = X509_STORE_CTX_get0_cert(xs);
+
+	if (t != NULL && leaf != NULL && t->peer_subject[0] == '\0') {
+		(void)X509_NAME_oneline(X509_get_subject_name(leaf),
+		    t->peer_subject, sizeof(t->peer_subject));
+		(void)X509_NAME_oneline(X509_get_issuer_name(leaf),
+		    t->peer_issuer, sizeof(t->peer_issuer));
+	}
+	return ok;
 }
 
 static const char *
@@ -100,6 +124,8 @@ tls_conn_init(void **st, const struct tr_conn *tc)
 		SSL_set_accept_state(t->ssl);
 	else
 		SSL_set_connect_state(t->ssl);
+	SSL_set_app_data(t->ssl, t);
+	SSL_set_verify(t->ssl, SSL_get_verify_mode(t->ssl), verify_cb);
 	t->td = td;
 	t->id = tc->id;
 	t->server = tc->server;
@@ -131,6 +157,10 @@ log_failure(struct tls_conn *t, int err)
 	long vr = SSL_get_verify_result(t->ssl);
 
 	cert_names(t->ssl, subj, iss, sizeof(subj));
+	if (t->peer_subject[0] != '\0') {	/* seen while verifying */
+		(void)snprintf(subj, sizeof(subj), "%s", t->peer_subject);
+		(void)snprintf(iss, sizeof(iss), "%s", t->peer_issuer);
+	}
 	if (tls_error_string(why, sizeof(why)) == 0)
 		(void)snprintf(why, sizeof(why), "%s",
 		    err == SSL_ERROR_SYSCALL ? "connection closed by the peer"
