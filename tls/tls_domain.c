@@ -259,9 +259,14 @@ tls_domain_add(int type, const char *key, struct tls_domain **dup, char *err,
 static int
 inherit_str(char **dst, const char *src)
 {
+	char *copy;
+
 	if (*dst != NULL || src == NULL)
 		return 0;
-	return (*dst = strdup(src)) != NULL ? 0 : -1;
+	if ((copy = strdup(src)) == NULL)
+		return -1;
+	*dst = copy;
+	return 0;
 }
 
 /*
