@@ -42,7 +42,8 @@ static struct {
 	char head[300];			/* "tls_server_domain[...]" */
 } cur;
 
-#define BLOCK_NAME(server) ((server) ? "tls_server_domain" : "tls_client_domain")
+#define BLOCK_NAME(server)                                            \
+	((server) ? "tls_server_domain" : "tls_client_domain")
 
 /* The value as written, for messages. */
 static const char *
