@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -336,6 +337,26 @@ write_pid_file(const char *path)
 	return fclose(f) == 0 ? 0 : -1;
 }
 
+/*
+ * Each tcp worker may own up to tcp_max_connections descriptors: raise the
+ * soft limit as far as the hard limit allows and say so when short.
+ */
+static void
+raise_fd_limit(void)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)tcp_max_connections + 256;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want
+	    ? want : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur < want)
+		LM_WARN("open files limit is %lu, below tcp_max_connections "
+		    "(%d); raise the hard limit (ulimit -Hn)",
+		    (unsigned long)rl.rlim_cur, tcp_max_connections);
+}
+
 static int
 setup_tcp(void)
 {
@@ -349,6 +370,7 @@ setup_tcp(void)
 							   : cfg_children;
 	if (tcp_workers == 0)
 		return 0;
+	raise_fd_limit();
 	if (tcp_index_init(tcp_max_connections, tcp_workers) == -1) {
 		LM_ERR("not enough shm for %d TCP connections; raise -m or "
 		    "lower tcp_max_connections", tcp_max_connections);
