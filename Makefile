@@ -120,17 +120,22 @@ test-unit: $(UNIT_BINS)
 test-cfg-update: all
 	test/cfg/run.sh $(OUT)/openser --update
 
-run: all
-	scripts/openser-demo $(OUT)/openser $(OUT)/modules
+# the demo always runs the TLS build
+run:
+	$(MAKE) BUILD=release TLS=1 all
+	scripts/openser-demo build/release-tls/openser build/release-tls/modules
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib/openser/modules \
 	    $(DESTDIR)$(PREFIX)/etc/openser
 	install -m 0755 $(OUT)/openser $(DESTDIR)$(PREFIX)/sbin/openser
 	$(foreach m,$(MOD_SOS),install -m 0644 $(m) $(DESTDIR)$(PREFIX)/lib/openser/modules/;)
+	$(if $(filter 1,$(TLS)),cp etc/openser.cfg $(OUT)/openser.cfg,\
+	    sed -e '/^listen = tls:/d' -e '/^# ----------- TLS/,/^$$/d' \
+	    etc/openser.cfg >$(OUT)/openser.cfg)
 	if [ -f $(DESTDIR)$(PREFIX)/etc/openser/openser.cfg ]; then \
-	    install -m 0644 etc/openser.cfg $(DESTDIR)$(PREFIX)/etc/openser/openser.cfg.sample; \
-	else install -m 0644 etc/openser.cfg $(DESTDIR)$(PREFIX)/etc/openser/openser.cfg; fi
+	    install -m 0644 $(OUT)/openser.cfg $(DESTDIR)$(PREFIX)/etc/openser/openser.cfg.sample; \
+	else install -m 0644 $(OUT)/openser.cfg $(DESTDIR)$(PREFIX)/etc/openser/openser.cfg; fi
 
 clean:
 	rm -rf build
