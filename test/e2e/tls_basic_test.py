@@ -12,6 +12,8 @@
 - TLS 1.0 and 1.1 clients refused by default, with a handshake failure
   line in the log (skipped if the local OpenSSL will not offer them)
 - TLS 1.2-only and TLS 1.3-only clients are both served
+- a client that closes (with or without close_notify) is not logged as a
+  failed read
 """
 
 import os
@@ -262,6 +264,31 @@ class TlsBasic(unittest.TestCase):
 
     def test_tls13_only_client(self):
         self.only("1.3")
+
+    def closed_quietly(self, notify):
+        """A client that closes after a request (with close_notify or just
+        dropping the TCP connection, as many UAs do) is a normal close:
+        no "read failed" line for it."""
+        since = self.proxy.log_size()
+        c = sc.TlsClient(*self.tls, ca=self.ca.cert)
+        port = c.local_port
+        rsp, data = c.send_request("OPTIONS", "sip:bye@127.0.0.1")
+        self.assertIsNotNone(rsp, describe(self.proxy, data, rsp, since))
+        if notify:
+            try:
+                c.sock = c.sock.unwrap()
+            except (ssl.SSLError, OSError):
+                pass
+        c.close()
+        line = self.proxy.wait_log(r"127\.0\.0\.1:%d\b.*(read|write) failed"
+                                   % port, timeout=1.5, since=since)
+        self.assertIsNone(line, "a normal close logged as a failure")
+
+    def test_close_with_close_notify_is_quiet(self):
+        self.closed_quietly(True)
+
+    def test_close_without_close_notify_is_quiet(self):
+        self.closed_quietly(False)
 
     def test_many_requests_one_connection(self):
         since = self.proxy.log_size()
