@@ -27,6 +27,7 @@ struct sock_alias {
 
 struct socket_info *sock_list;
 unsigned short sock_default_port = 5060;
+int sock_tls_default_port = 5061;
 
 static struct sock_alias *alias_list;
 
@@ -181,7 +182,7 @@ add_protos(enum sip_proto proto, const char *name, const struct ip_addr *ip,
 		return -1;
 	}
 	if (port == 0)
-		port = proto == PROTO_TLS ? proto_default_port(PROTO_TLS)
+		port = proto == PROTO_TLS ? (unsigned short)sock_tls_default_port
 					  : sock_default_port;
 	return sock_new(proto, name, ip, port, err, errlen);
 }
@@ -333,7 +334,8 @@ static int
 port_matches(unsigned short want, unsigned short have, enum sip_proto proto)
 {
 	if (want == 0)
-		want = proto == PROTO_TLS ? 5061 : 5060;
+		want = proto == PROTO_TLS ? (unsigned short)sock_tls_default_port
+					  : sock_default_port;
 	return want == have;
 }
 

@@ -32,6 +32,7 @@ struct socket_info {
 
 extern struct socket_info *sock_list;	/* every listen socket, in order */
 extern unsigned short sock_default_port; /* "port" */
+extern int sock_tls_default_port;	/* tls_port_no, 5061 */
 
 int sock_listen_add(enum sip_proto proto, const char *host, unsigned short port,
     char *err, int errlen);

@@ -69,6 +69,7 @@ static char *ipc_buf;
 
 static void conn_close(struct tcp_conn *c, const char *why);
 static int send_timeout(const struct tcp_conn *c);
+static int lifetime(const struct tcp_conn *c);
 static int layer_start(struct tcp_conn *c, int server);
 static void layer_handshake(struct tcp_conn *c);
 
@@ -104,6 +105,13 @@ local_by_id(unsigned int id)
 		if (c->id == id && !c->closing)
 			return c;
 	return NULL;
+}
+
+/* Idle lifetime in seconds: the secure layer's own, else TCP's. */
+static int
+lifetime(const struct tcp_conn *c)
+{
+	return c->ops != NULL ? *c->ops->lifetime : tcp_connection_lifetime;
 }
 
 /* Write deadline in seconds: the secure layer's own, else TCP's. */
@@ -143,7 +151,7 @@ conn_new(int fd, unsigned int id, enum sip_proto proto,
 	c->local = local;
 	c->state = state;
 	c->ops = transport_get(proto);
-	c->idle_deadline = tcp_now() + tcp_connection_lifetime;
+	c->idle_deadline = tcp_now() + lifetime(c);
 	c->hnext = by_id[id % OWN_HASH];
 	by_id[id % OWN_HASH] = c;
 	c->all_next = all;
@@ -424,7 +432,7 @@ conn_queue(struct tcp_conn *c, const char *buf, int len)
 		c->wq = w;
 	c->wq_tail = w;
 	c->wq_bytes += len;
-	c->idle_deadline = tcp_now() + tcp_connection_lifetime;
+	c->idle_deadline = tcp_now() + lifetime(c);
 	if (c->state == TCP_CONN_CONNECTING || c->handshaking)
 		return 0;
 	if (c->io_deadline == 0)
@@ -683,7 +691,7 @@ conn_read(struct tcp_conn *c)
 			return;
 		}
 		c->rlen += n;
-		c->idle_deadline = tcp_now() + tcp_connection_lifetime;
+		c->idle_deadline = tcp_now() + lifetime(c);
 		if (c->ops != NULL && too_fragmented(c))
 			return;
 		before = c->rlen;

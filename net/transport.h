@@ -32,6 +32,8 @@ struct stream_ops {
 	const char *name;
 	int *handshake_timeout;		/* seconds */
 	int *send_timeout;		/* seconds, instead of tcp_send_timeout */
+	int *lifetime;			/* idle seconds, instead of
+					   tcp_connection_lifetime */
 	/* set up per-connection state in <*st>; 0 or -1 (logged) */
 	int (*conn_init)(void **st, const struct tr_conn *tc);
 	/* one handshake step; on TR_AGAIN <*want> is EPOLLIN or EPOLLOUT */

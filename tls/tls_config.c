@@ -16,11 +16,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "net/socket_info.h"
 #include "tls/tls_config.h"
 #include "tls/tls_domain.h"
 
 int tls_disable = -1;		/* unset: a listen = tls: line enables TLS */
-int tls_port_no = 5061;
 int tls_handshake_timeout = 30;
 int tls_send_timeout = 30;
 int tls_client_domain_avp;
@@ -28,6 +28,10 @@ int tls_crlf_pingpong = 1;
 int tls_crlf_drop;
 int tls_max_msg_chunks = 4;
 int tls_max_memory = 256;
+/* idle lifetime of a TLS connection: long enough that a registered phone
+ * or gateway keeps its connection between hourly re-registrations (the
+ * 1.x two minutes cut them off: seeds/004) */
+int tls_connection_lifetime = 7200;
 
 /* what the default domains hold before the config says otherwise */
 #define TLS_MIN_DEFAULT		 TLS1_2_VERSION	/* tls_method = SSLv23 */
@@ -54,6 +58,8 @@ static const struct tls_param tls_params[] = {
 	    DOM(ciphersuites) },
 	{ "tls_client_domain_avp", TLS_PARAM_INT, &tls_client_domain_avp,
 	    GLOBAL, 0, INT_MAX, 0 },
+	{ "tls_connection_lifetime", TLS_PARAM_INT, &tls_connection_lifetime,
+	    GLOBAL, 1, INT_MAX, 0 },
 	{ "tls_crlf_drop", TLS_PARAM_BOOL, &tls_crlf_drop, GLOBAL, 0, 1, 0 },
 	{ "tls_crlf_pingpong", TLS_PARAM_BOOL, &tls_crlf_pingpong, GLOBAL, 0,
 	    1, 0 },
@@ -64,7 +70,7 @@ static const struct tls_param tls_params[] = {
 	{ "tls_max_msg_chunks", TLS_PARAM_INT, &tls_max_msg_chunks, GLOBAL, 1,
 	    1024, 0 },
 	{ "tls_method", TLS_PARAM_METHOD, NULL, SRV | CLI, 0, 0, 0 },
-	{ "tls_port_no", TLS_PARAM_INT, &tls_port_no, GLOBAL, 1, 65535, 0 },
+	{ "tls_port_no", TLS_PARAM_INT, &sock_tls_default_port, GLOBAL, 1, 65535, 0 },
 	{ "tls_private_key", TLS_PARAM_STR, NULL, SRV | CLI, 0, 0,
 	    DOM(private_key) },
 	{ "tls_require_client_certificate", TLS_PARAM_BOOL, NULL, SRV, 0, 1,
@@ -310,7 +316,7 @@ void
 tls_config_reset(void)
 {
 	tls_disable = -1;
-	tls_port_no = 5061;
+	sock_tls_default_port = 5061;
 	tls_handshake_timeout = 30;
 	tls_send_timeout = 30;
 	tls_client_domain_avp = 0;

@@ -10,7 +10,8 @@
 #include <stdio.h>
 
 extern int tls_disable;			/* disable_tls: -1 unset, 0, 1 */
-extern int tls_port_no;			/* default listen port, 5061 */
+/* tls_port_no is net/socket_info.h's sock_tls_default_port */
+extern int tls_connection_lifetime;	/* idle seconds, 7200 */
 extern int tls_handshake_timeout;	/* seconds */
 extern int tls_send_timeout;		/* seconds */
 extern int tls_client_domain_avp;	/* AVP id, 0 = disabled */

@@ -292,6 +292,7 @@ const struct stream_ops tls_stream_ops = {
 	.name = "tls",
 	.handshake_timeout = &tls_handshake_timeout,
 	.send_timeout = &tls_send_timeout,
+	.lifetime = &tls_connection_lifetime,
 	.conn_init = tls_conn_init,
 	.handshake = tls_handshake,
 	.read = tls_read,

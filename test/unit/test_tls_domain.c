@@ -186,7 +186,7 @@ test_parse_inherit(void)
 	ok(tls_domain_defaults_init() == 0 && write_file(path, cfg_text) == 0,
 	    "defaults and config file");
 	is_int(cfg_parse_file(path), 0, "TLS config parses without errors");
-	is_int(tls_port_no, 6061, "tls_port_no");
+	is_int(sock_tls_default_port, 6061, "tls_port_no");
 	dsrv = tls_domain_default(TLS_DOMAIN_SRV);
 	dcli = tls_domain_default(TLS_DOMAIN_CLI);
 	srv4 = by_index_name("10.0.0.1:5061");
