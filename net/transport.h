@@ -11,6 +11,13 @@
 
 struct socket_info;
 
+/* whether this binary can speak TLS at all (TLS=1) */
+#ifdef USE_TLS
+#define TRANSPORT_TLS_BUILT 1
+#else
+#define TRANSPORT_TLS_BUILT 0
+#endif
+
 enum tr_status {
 	TR_OK = 0,	/* done / <*n> bytes moved */
 	TR_AGAIN,	/* call again when the fd is ready for <*want> */

@@ -12,6 +12,7 @@
 #include "lib/log.h"
 #include "mem/pkg.h"
 #include "net/socket_info.h"
+#include "net/transport.h"
 #include "parser/parse_uri.h"
 #include "script/dset.h"
 #include "script/route_struct.h"
@@ -157,6 +158,12 @@ fix_forward_proto(struct action *a, enum sip_proto force, char *err,
 	dst->host.len = (int)len;
 	dst->port = port;
 	dst->proto = force != PROTO_NONE ? force : proto;
+	if (dst->proto == PROTO_TLS && !TRANSPORT_TLS_BUILT) {
+		(void)snprintf(err, (size_t)errlen, "%s: TLS support is not "
+		    "compiled in; rebuild with TLS=1", a->name);
+		free(dst);
+		return -1;
+	}
 	a->param[0] = dst;
 	a->param_owned |= 1;
 	return 0;
@@ -178,6 +185,12 @@ static int
 fix_forward_tcp(struct action *a, char *err, int errlen)
 {
 	return fix_forward_proto(a, PROTO_TCP, err, errlen);
+}
+
+static int
+fix_forward_tls(struct action *a, char *err, int errlen)
+{
+	return fix_forward_proto(a, PROTO_TLS, err, errlen);
 }
 
 static int
@@ -585,6 +598,8 @@ static const struct act_core core_cmds[] = {
 	    ROUTE_FWD, FLOW_NONE },
 	{ "forward", w_forward, 0, 2, fix_forward, ROUTE_FWD, FLOW_NONE },
 	{ "forward_tcp", w_forward, 1, 2, fix_forward_tcp, ROUTE_FWD,
+	    FLOW_NONE },
+	{ "forward_tls", w_forward, 1, 2, fix_forward_tls, ROUTE_FWD,
 	    FLOW_NONE },
 	{ "forward_udp", w_forward, 1, 2, fix_forward_udp, ROUTE_FWD,
 	    FLOW_NONE },
