@@ -545,12 +545,12 @@ tcp_owner_fill_ri(const struct tcp_conn *c, struct receive_info *ri)
 	ri->proto = c->proto;
 	ri->conn_id = c->id;
 	ri->bind_address = c->local;
-	if (getsockname(c->fd, &me.s, &l) == 0) {
+	if (c->local != NULL && !c->local->is_any) {
+		ri->dst_ip = c->local->address;	/* no syscall per message */
+		ri->dst_port = c->local->port_no;
+	} else if (getsockname(c->fd, &me.s, &l) == 0) {
 		su_to_ip(&me, &ri->dst_ip);
 		ri->dst_port = c->local != NULL ? c->local->port_no : su_port(&me);
-	} else if (c->local != NULL) {
-		ri->dst_ip = c->local->address;
-		ri->dst_port = c->local->port_no;
 	}
 }
 
