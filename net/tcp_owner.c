@@ -52,6 +52,8 @@ struct tcp_conn {
 	void *st;		/* its per-connection state */
 	int handshaking;
 	int cdom;		/* TLS client domain (outbound TLS) */
+	long wq_full_logged;	/* last "queue full" line, at most 1/s */
+	unsigned int wq_dropped;	/* messages dropped since that line */
 	int chunks;		/* reads into the message being assembled */
 	struct tcp_conn *hnext;	/* by id */
 	struct tcp_conn *all_next, *all_prev;
@@ -413,9 +415,15 @@ conn_queue(struct tcp_conn *c, const char *buf, int len)
 	char p[SU_MAX_STR];
 
 	if (c->wq_bytes + len > TCP_WQ_MAX) {
-		LM_ERR("tcp connection %u (peer %s): write queue full (%d "
-		    "bytes pending); dropping a %d-byte message", c->id,
-		    peer(c, p, sizeof(p)), c->wq_bytes, len);
+		c->wq_dropped++;
+		if (c->wq_full_logged != tcp_now()) {	/* no log flood */
+			c->wq_full_logged = tcp_now();
+			LM_ERR("tcp connection %u (peer %s): write queue full "
+			    "(%d bytes pending, the peer does not read); "
+			    "dropped %u message(s)", c->id,
+			    peer(c, p, sizeof(p)), c->wq_bytes, c->wq_dropped);
+			c->wq_dropped = 0;
+		}
 		return -1;
 	}
 	if ((w = pkg_malloc(sizeof(*w) + (size_t)len)) == NULL) {

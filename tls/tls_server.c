@@ -125,6 +125,9 @@ tls_conn_init(void **st, const struct tr_conn *tc)
 	else
 		SSL_set_connect_state(t->ssl);
 	SSL_set_app_data(t->ssl, t);
+	/* a peer that closes without close_notify is a normal close for SIP:
+	 * Content-Length framing already protects against truncation */
+	SSL_set_options(t->ssl, SSL_OP_IGNORE_UNEXPECTED_EOF);
 	SSL_set_verify(t->ssl, SSL_get_verify_mode(t->ssl), verify_cb);
 	t->td = td;
 	t->id = tc->id;
