@@ -60,12 +60,15 @@ static void run_udp(int rank, int idx);
 static void run_tcp_main(int rank, int idx);
 static void run_tcp_worker(int rank, int idx);
 static void run_timer(int rank, int idx);
+static int count_mod_procs(void);
+static void run_mod_proc(int rank, int idx);
 
 static const struct proc_kind procs[] = {
 	{ "udp receiver", count_udp, run_udp },
 	{ "tcp main", count_tcp_main, run_tcp_main },
 	{ "tcp worker", count_tcp_workers, run_tcp_worker },
 	{ "timer", count_one, run_timer },
+	{ "module process", count_mod_procs, run_mod_proc },
 };
 
 static volatile sig_atomic_t got_stop, got_child;
@@ -135,6 +138,43 @@ static void
 run_timer(int rank, int idx)
 {
 	proc_timer_loop(rank);
+}
+
+/* Instance <idx> of the processes modules ask for (exports.procs). */
+static const struct proc_export *
+mod_proc(int idx)
+{
+	const struct module_exports *m;
+	const struct proc_export *p;
+	int i;
+
+	for (i = 0; (m = mod_get(i)) != NULL; i++)
+		for (p = m->procs; p != NULL && p->name != NULL; p++)
+			if (p->count != NULL && *p->count > 0) {
+				if (idx < *p->count)
+					return p;
+				idx -= *p->count;
+			}
+	return NULL;
+}
+
+static int
+count_mod_procs(void)
+{
+	int n = 0;
+
+	while (mod_proc(n) != NULL)
+		n++;
+	return n;
+}
+
+static void
+run_mod_proc(int rank, int idx)
+{
+	const struct proc_export *p = mod_proc(idx);
+
+	log_set_proc(p->name);
+	p->run(PROC_MODULE);
 }
 
 static void
@@ -428,7 +468,9 @@ spawn(const struct proc_kind *k, int idx, int rank)
 	log_set_proc(desc);
 	proc_signals_child();
 	child_close_fds(k, idx);
-	if (mod_child_init_all(rank) == -1) {
+	if (mod_child_init_all(k->run == run_tcp_main ? PROC_TCP_MAIN
+	    : k->run == run_timer ? PROC_TIMER
+	    : k->run == run_mod_proc ? PROC_MODULE : rank) == -1) {
 		LM_CRIT("module initialisation failed in %s", desc);
 		exit(1);
 	}

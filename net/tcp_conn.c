@@ -207,6 +207,23 @@ tcp_index_set_state(unsigned int id, enum tcp_conn_state state)
 	lock_release(&ix->lock);
 }
 
+/*
+ * Keep connection <id> open at least until <until> (tcp_now() seconds)
+ * even when idle: a UA registered over it must stay reachable (usrloc).
+ * Any process.  0, or -1 when the connection is gone.
+ */
+int
+tcp_index_keepalive(unsigned int id, long until)
+{
+	struct tcp_entry *e;
+
+	lock_get(&ix->lock);
+	if ((e = find_id_locked(id)) != NULL && e->info.keep_until < until)
+		e->info.keep_until = until;
+	lock_release(&ix->lock);
+	return e != NULL ? 0 : -1;
+}
+
 /* Copy the entry of <id> into <out>.  0, or -1 when unknown. */
 int
 tcp_index_by_id(unsigned int id, struct tcp_conn_info *out)

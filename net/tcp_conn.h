@@ -29,6 +29,7 @@ struct tcp_conn_info {
 	long created;		/* monotonic seconds */
 	int cdom;		/* TLS client domain we connected with, 0 for
 				   accepted connections and plain TCP */
+	long keep_until;	/* not idle-expired before this (monotonic s) */
 };
 
 /* statistics kept in the index */
@@ -47,6 +48,7 @@ unsigned int tcp_index_add(enum sip_proto proto,
     enum tcp_conn_state state, int cdom);
 void tcp_index_remove(unsigned int id);
 void tcp_index_set_state(unsigned int id, enum tcp_conn_state state);
+int tcp_index_keepalive(unsigned int id, long until);
 int tcp_index_by_id(unsigned int id, struct tcp_conn_info *out);
 int tcp_index_by_addr(enum sip_proto proto, const union sockaddr_union *remote,
     int cdom, struct tcp_conn_info *out);

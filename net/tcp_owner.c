@@ -856,8 +856,15 @@ tcp_owner_timer(long now)
 			    ? "TLS handshake timeout (tls_handshake_timeout)"
 			    : c->ops != NULL ? "send timeout (tls_send_timeout)"
 			    : "send timeout (tcp_send_timeout)");
-		} else if (now >= c->idle_deadline && c->wq == NULL)
-			conn_close(c, NULL);
+		} else if (now >= c->idle_deadline && c->wq == NULL) {
+			struct tcp_conn_info ci;
+
+			/* a registration may hold it open (tcp_index_keepalive) */
+			if (tcp_index_by_id(c->id, &ci) == 0 && ci.keep_until > now)
+				c->idle_deadline = ci.keep_until;
+			else
+				conn_close(c, NULL);
+		}
 	}
 }
 

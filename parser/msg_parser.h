@@ -106,6 +106,8 @@ struct sip_msg {
 	str set_global_address;		/* set_advertised_address */
 	str set_global_port;		/* set_advertised_port */
 	struct socket_info *force_send_socket;
+	unsigned int force_conn_id;	/* send on this TCP/TLS connection
+					   when it is alive (registrar) */
 };
 
 /* msg_flags */

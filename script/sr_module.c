@@ -65,6 +65,18 @@ mod_load(const char *path, char *err, int errlen)
 	}
 	m->exp = exp;
 	m->handle = h;
+	if (exp->mi_cmds != NULL) {
+		const struct mi_export *mc;
+
+		for (mc = exp->mi_cmds; mc->name != NULL; mc++)
+			if (mi_register(mc->name, mc->f, mc->help) == -1) {
+				(void)snprintf(err, (size_t)errlen, "module %s: "
+				    "management command %s is already defined",
+				    exp->name, mc->name);
+				free(m);
+				goto fail;
+			}
+	}
 	*mod_tail = m;
 	mod_tail = &m->next;
 	return 0;
@@ -122,6 +134,16 @@ mod_list_names(char *buf, int size)
 	for (m = mod_list; m != NULL && len < size; m = m->next)
 		len += snprintf(buf + len, (size_t)(size - len), "%s%s",
 		    len ? ", " : "", m->exp->name);
+}
+
+const struct module_exports *
+mod_get(int i)
+{
+	struct mod_entry *m;
+
+	for (m = mod_list; m != NULL && i > 0; m = m->next, i--)
+		;
+	return i == 0 && m != NULL ? m->exp : NULL;
 }
 
 int

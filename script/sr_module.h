@@ -19,11 +19,12 @@
 #define SCRIPT_SR_MODULE_H
 
 #include "parser/msg_parser.h"
+#include "script/mi.h"
 #include "script/route.h"
 
 /* Bumped whenever a struct below changes; a module built against another
  * value is refused at load time. */
-#define MODULE_ABI 0x4f530001u
+#define MODULE_ABI 0x4f530002u
 
 /* Script return convention (OpenSER): >0 true, <0 false, 0 stops. */
 #define CMD_TRUE  1
@@ -61,11 +62,26 @@ struct param_export {
 	void *var;
 };
 
+/* a process of its own a module needs (mi_fifo's reader, ...) */
+struct proc_export {
+	const char *name;	/* "MI FIFO" */
+	int *count;		/* how many; NULL or 0: none */
+	void (*run)(int rank);	/* its loop; returns when proc_stop is set */
+};
+
+/* process ranks given to child_init() besides 1..N for workers */
+#define PROC_MAIN     0
+#define PROC_TIMER    -1
+#define PROC_MODULE   -2
+#define PROC_TCP_MAIN -4
+
 struct module_exports {
 	unsigned int abi;			/* MODULE_ABI */
 	const char *name;
 	const struct cmd_export *cmds;
 	const struct param_export *params;
+	const struct mi_export *mi_cmds;	/* terminated by { 0 } */
+	const struct proc_export *procs;	/* terminated by { 0 } */
 	int (*init)(void);		/* attendant, after parsing; 0/-1 */
 	int (*child_init)(int rank);	/* each process after fork; 0/-1 */
 	void (*destroy)(void);		/* attendant at exit */
@@ -107,6 +123,9 @@ const struct cmd_export *mod_find_cmd(const char *name,
 /* Parameter <name> of module <m>, or NULL. */
 const struct param_export *mod_find_param(const struct module_exports *m,
     const char *name);
+
+/* Loaded module number <i> (load order), or NULL. */
+const struct module_exports *mod_get(int i);
 
 /* Comma-separated names of loaded modules ("none" if none) into <buf>. */
 void mod_list_names(char *buf, int size);

@@ -220,6 +220,8 @@ fwd_request(struct sip_msg *msg, const struct fwd_dest *given)
 	}
 	if (resolve_dest(&d, &dst) == -1)
 		return -1;
+	if (d.proto != PROTO_UDP)
+		dst.conn_id = msg->force_conn_id;	/* registered UA's link */
 	if ((dst.send_sock = send_socket(msg, d.proto, &dst.to)) == NULL) {
 		LM_ERR("cannot forward to %s:%.*s: no %s listen socket for that "
 		    "address family; add a listen line", proto_name(d.proto),
