@@ -16,6 +16,7 @@
 #include "parser/parse_cseq.h"
 #include "parser/parse_to.h"
 #include "script/route.h"
+#include "script/sr_module.h"
 #include "sip/forward.h"
 #include "sip/lump.h"
 #include "sip/reply.h"
@@ -143,7 +144,9 @@ receive_msg(char *buf, unsigned int len, struct receive_info *ri)
 		}
 	} else {
 		stats_add(st_rcv_rpl, 1);
-		if (route_run_onreply(&msg) == 1)
+		if (mod_response_all(&msg) == 0)
+			;	/* a module (tm) took it */
+		else if (route_run_onreply(&msg) == 1)
 			(void)fwd_reply(&msg);
 		else
 			stats_add(st_drop_rpl, 1);

@@ -3,6 +3,7 @@
  * tunables.  Entries sit in one shm array sized tcp_max_connections with a
  * free list, hashed twice: by id and by (proto, remote address).
  */
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -222,6 +223,43 @@ tcp_index_keepalive(unsigned int id, long until)
 		e->info.keep_until = until;
 	lock_release(&ix->lock);
 	return e != NULL ? 0 : -1;
+}
+
+/* Record a one-line description of connection <id> (for management). */
+void
+tcp_index_set_desc(unsigned int id, const char *desc)
+{
+	struct tcp_entry *e;
+
+	lock_get(&ix->lock);
+	if ((e = find_id_locked(id)) != NULL)
+		(void)snprintf(e->info.desc, sizeof(e->info.desc), "%s", desc);
+	lock_release(&ix->lock);
+}
+
+/*
+ * Call <f> with a copy of every entry, outside the lock (copies are taken
+ * first, at most 4096 per call).  Stops when <f> returns non-zero.  Returns
+ * the number of entries visited.  Any process (management commands).
+ */
+int
+tcp_index_walk(int (*f)(const struct tcp_conn_info *ci, void *arg), void *arg)
+{
+	struct tcp_conn_info *copy;
+	int i, n = 0;
+
+	if ((copy = shm_malloc(sizeof(*copy) * 4096)) == NULL)
+		return -1;
+	lock_get(&ix->lock);
+	for (i = 0; i < ix->max && n < 4096; i++)
+		if (ix->entries[i].used)
+			copy[n++] = ix->entries[i].info;
+	lock_release(&ix->lock);
+	for (i = 0; i < n; i++)
+		if (f(&copy[i], arg) != 0)
+			break;
+	shm_free(copy);
+	return i;
 }
 
 /* Copy the entry of <id> into <out>.  0, or -1 when unknown. */

@@ -30,6 +30,8 @@ struct tcp_conn_info {
 	int cdom;		/* TLS client domain we connected with, 0 for
 				   accepted connections and plain TCP */
 	long keep_until;	/* not idle-expired before this (monotonic s) */
+	char desc[192];		/* set by the owner's secure layer: TLS
+				   version, cipher, domain, peer subject */
 };
 
 /* statistics kept in the index */
@@ -49,6 +51,9 @@ unsigned int tcp_index_add(enum sip_proto proto,
 void tcp_index_remove(unsigned int id);
 void tcp_index_set_state(unsigned int id, enum tcp_conn_state state);
 int tcp_index_keepalive(unsigned int id, long until);
+void tcp_index_set_desc(unsigned int id, const char *desc);
+int tcp_index_walk(int (*f)(const struct tcp_conn_info *ci, void *arg),
+    void *arg);
 int tcp_index_by_id(unsigned int id, struct tcp_conn_info *out);
 int tcp_index_by_addr(enum sip_proto proto, const union sockaddr_union *remote,
     int cdom, struct tcp_conn_info *out);

@@ -147,6 +147,17 @@ mod_get(int i)
 }
 
 int
+mod_response_all(struct sip_msg *msg)
+{
+	struct mod_entry *m;
+
+	for (m = mod_list; m != NULL; m = m->next)
+		if (m->exp->response_f != NULL && m->exp->response_f(msg) == 0)
+			return 0;
+	return 1;
+}
+
+int
 mod_init_all(void)
 {
 	struct mod_entry *m;

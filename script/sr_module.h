@@ -82,6 +82,9 @@ struct module_exports {
 	const struct param_export *params;
 	const struct mi_export *mi_cmds;	/* terminated by { 0 } */
 	const struct proc_export *procs;	/* terminated by { 0 } */
+	/* every received reply, before onreply_route{} and stateless
+	 * forwarding; return 0 to consume it (tm), 1 to let it go on */
+	int (*response_f)(struct sip_msg *msg);
 	int (*init)(void);		/* attendant, after parsing; 0/-1 */
 	int (*child_init)(int rank);	/* each process after fork; 0/-1 */
 	void (*destroy)(void);		/* attendant at exit */
@@ -129,6 +132,10 @@ const struct module_exports *mod_get(int i);
 
 /* Comma-separated names of loaded modules ("none" if none) into <buf>. */
 void mod_list_names(char *buf, int size);
+
+/* Offer reply <msg> to every module's response_f; 0 when one consumed
+ * it, 1 when it should go on.  Receiving processes. */
+int mod_response_all(struct sip_msg *msg);
 
 /* Run every module's init in load order; returns the number that failed
  * (each logged).  Attendant, once, after parsing. */

@@ -120,7 +120,8 @@ put_top_via(struct sip_msg *msg, struct rbuf *b, const char *line, int n)
 }
 
 static int
-build(struct sip_msg *msg, int code, const char *reason, struct rbuf *b)
+build(struct sip_msg *msg, int code, const char *reason, const str *tagv,
+    const str *extra, struct rbuf *b)
 {
 	const char *p = msg->buf + msg->first_line.len, *end = msg->buf + msg->len;
 	const char *line, *eol, *colon;
@@ -153,9 +154,13 @@ build(struct sip_msg *msg, int code, const char *reason, struct rbuf *b)
 			put(b, line, n);
 		}
 		if (is_to && code > 100 && !has_tag(line, n)) {
-			to_tag(msg, tag, sizeof(tag));
 			put(b, ";tag=", 5);
-			put(b, tag, (int)strlen(tag));
+			if (tagv != NULL && tagv->len > 0) {
+				put(b, tagv->s, tagv->len);
+			} else {
+				to_tag(msg, tag, sizeof(tag));
+				put(b, tag, (int)strlen(tag));
+			}
 		}
 		put(b, "\r\n", 2);
 	}
@@ -166,11 +171,30 @@ build(struct sip_msg *msg, int code, const char *reason, struct rbuf *b)
 			OPENSER_VERSION);
 		put(b, tmp, n);
 	}
+	if (extra != NULL && extra->len > 0)
+		put(b, extra->s, extra->len);
 	put(b, "Content-Length: 0\r\n\r\n", 21);
 	return b->len <= b->size ? 0 : -1;
 }
 
-static void
+/*
+ * Build the reply <code> <reason> to request <msg> into <buf> (<size>
+ * bytes): To-tag <to_tag> (NULL: one derived from the request, the same
+ * for retransmissions), <extra_hdrs> (whole lines with CRLF, or NULL)
+ * before Content-Length.  Returns its length, or -1 when it did not fit.
+ */
+int
+reply_build(struct sip_msg *msg, int code, const char *reason,
+    const str *to_tag, const str *extra_hdrs, char *buf, int size)
+{
+	struct rbuf b = { buf, 0, size };
+
+	return build(msg, code, reason, to_tag, extra_hdrs, &b) == -1 ? -1
+									: b.len;
+}
+
+/* Where a reply to request <msg> goes (RFC 3261 18.2.2, RFC 3581). */
+void
 reply_dest(struct sip_msg *msg, struct dest_info *dst)
 {
 	unsigned short port = msg->rcv.src_port;
@@ -195,17 +219,18 @@ reply_send(struct sip_msg *msg, int code, const char *reason)
 	/* one reply at a time per process: a static buffer, no allocation */
 	static char buf[REPLY_MAX];
 	struct dest_info dst;
-	struct rbuf b = { buf, 0, REPLY_MAX };
+	int len;
 
 	if (!IS_SIP_REQUEST(msg) || REQ_LINE(msg).method_value == METHOD_ACK) {
 		LM_DBG("no reply to an ACK or a reply");
 		return -1;
 	}
-	if (build(msg, code, reason, &b) == -1) {
+	if ((len = reply_build(msg, code, reason, NULL, NULL, buf,
+	    REPLY_MAX)) == -1) {
 		LM_ERR("reply %d to %.*s: too large", code,
 		    STR_FMT(&REQ_LINE(msg).method));
 		return -1;
 	}
 	reply_dest(msg, &dst);
-	return net_send(&dst, b.p, b.len);
+	return net_send(&dst, buf, len);
 }

@@ -17,6 +17,7 @@
 #include "lib/stats.h"
 #include "mem/pkg.h"
 #include "net/socket_info.h"
+#include "net/tcp_conn.h"
 #include "tls/tls_config.h"
 #include "tls/tls_domain.h"
 #include "tls/tls_init.h"
@@ -193,11 +194,19 @@ tls_handshake(void *st, unsigned int *want)
 	tls_clear_errors();
 	r = SSL_do_handshake(t->ssl);
 	if (r == 1) {
+		char desc[192];
+
 		t->established = 1;
 		stats_add(st_hs_ok, 1);
 		stats_add(st_open, 1);
+		cert_names(t->ssl, subj, iss, sizeof(subj));
+		/* truncating a long subject is fine: it is a summary */
+		if (snprintf(desc, sizeof(desc), "%s %s domain=%.48s peer=%.96s",
+		    SSL_get_version(t->ssl), SSL_get_cipher_name(t->ssl),
+		    t->td->name, subj) < 0)
+			desc[0] = '\0';
+		tcp_index_set_desc(t->id, desc);
 		if (LOG_ENABLED(L_DBG)) {
-			cert_names(t->ssl, subj, iss, sizeof(subj));
 			LM_DBG("tls: connection %u with %s (domain %s): %s %s, "
 			    "peer %s", t->id, peer_str(t, p, sizeof(p)),
 			    t->td->name, SSL_get_version(t->ssl),
