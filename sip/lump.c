@@ -61,6 +61,32 @@ lump_deleted(const struct lump *list, int offset, int len)
 	return 0;
 }
 
+/*
+ * Copy the inserted text of every lump of <list>, in the order they were
+ * added, into <out> (the caller sized it from the ins lengths).  Returns
+ * the total length.  For lists of whole header lines (reply_lump).
+ */
+int
+lump_concat(const struct lump *list, char *out)
+{
+	const struct lump *l, *next;
+	unsigned int last = 0;
+	int n = 0;
+
+	/* the list is newest first: walk it by increasing seq */
+	for (;;) {
+		next = NULL;
+		for (l = list; l != NULL; l = l->next)
+			if (l->seq > last && (next == NULL || l->seq < next->seq))
+				next = l;
+		if (next == NULL)
+			return n;
+		memcpy(out + n, next->ins.s, (size_t)next->ins.len);
+		n += next->ins.len;
+		last = next->seq;
+	}
+}
+
 static int
 lump_cmp(const void *a, const void *b)
 {

@@ -22,6 +22,7 @@ struct lump *lump_add(struct lump **list, int offset, int del_len,
     const char *ins, int ins_len);
 void lump_free_all(struct lump **list);
 int lump_deleted(const struct lump *list, int offset, int len);
+int lump_concat(const struct lump *list, char *out);
 char *lump_apply(const char *buf, int len, struct lump *a, struct lump *b,
     int *out_len);
 

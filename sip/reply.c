@@ -11,6 +11,7 @@
 
 #include "lib/log.h"
 #include "net/net_send.h"
+#include "sip/lump.h"
 #include "sip/msg_translator.h"
 #include "sip/reply.h"
 #include "sip/sip_cfg.h"
@@ -217,15 +218,26 @@ int
 reply_send(struct sip_msg *msg, int code, const char *reason)
 {
 	/* one reply at a time per process: a static buffer, no allocation */
-	static char buf[REPLY_MAX];
+	static char buf[REPLY_MAX], extra[4096];
 	struct dest_info dst;
+	struct lump *l;
+	str x = { extra, 0 };
 	int len;
 
 	if (!IS_SIP_REQUEST(msg) || REQ_LINE(msg).method_value == METHOD_ACK) {
 		LM_DBG("no reply to an ACK or a reply");
 		return -1;
 	}
-	if ((len = reply_build(msg, code, reason, NULL, NULL, buf,
+	/* headers the script added with append_to_reply(), in order */
+	for (l = msg->reply_lump; l != NULL; l = l->next)
+		x.len += l->ins.len;
+	if (x.len > (int)sizeof(extra)) {
+		LM_ERR("reply %d: headers added by the script exceed %d bytes",
+		    code, (int)sizeof(extra));
+		return -1;
+	}
+	x.len = lump_concat(msg->reply_lump, extra);
+	if ((len = reply_build(msg, code, reason, NULL, &x, buf,
 	    REPLY_MAX)) == -1) {
 		LM_ERR("reply %d to %.*s: too large", code,
 		    STR_FMT(&REQ_LINE(msg).method));
