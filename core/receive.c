@@ -17,6 +17,7 @@
 #include "parser/parse_to.h"
 #include "script/route.h"
 #include "script/sr_module.h"
+#include "sip/avp.h"
 #include "sip/forward.h"
 #include "sip/lump.h"
 #include "sip/reply.h"
@@ -102,6 +103,7 @@ msg_release(struct sip_msg *msg)
 	lump_free_all(&msg->reply_lump);
 	pkg_free(msg->new_uri.s);
 	pkg_free(msg->dst_uri.s);
+	avp_msg_end();	/* tm has moved out what it keeps */
 	msg_free(msg);
 }
 
