@@ -112,6 +112,9 @@ fix_cmd(struct action *a)
 		    a->name, err);
 		return;
 	}
+	if (a->nargs != a->cmd->nargs
+	    && mod_find_cmd_nargs(a->name, a->nargs, NULL) != NULL)
+		a->cmd = mod_find_cmd_nargs(a->name, a->nargs, &a->mod);
 	if (a->nargs != a->cmd->nargs) {
 		FIX_ERROR(&a->pos, "%s: takes %d argument%s, not %d", a->name,
 		    a->cmd->nargs, a->cmd->nargs == 1 ? "" : "s", a->nargs);

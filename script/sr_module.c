@@ -113,6 +113,23 @@ mod_find_cmd(const char *name, const struct module_exports **mod)
 	return NULL;
 }
 
+const struct cmd_export *
+mod_find_cmd_nargs(const char *name, int nargs,
+    const struct module_exports **mod)
+{
+	const struct cmd_export *c;
+	struct mod_entry *m;
+
+	for (m = mod_list; m != NULL; m = m->next)
+		for (c = m->exp->cmds; c != NULL && c->name != NULL; c++)
+			if (c->nargs == nargs && strcmp(c->name, name) == 0) {
+				if (mod != NULL)
+					*mod = m->exp;
+				return c;
+			}
+	return NULL;
+}
+
 const struct param_export *
 mod_find_param(const struct module_exports *exp, const char *name)
 {

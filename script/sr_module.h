@@ -122,6 +122,10 @@ const struct module_exports *mod_find(const char *name);
  * module is stored in *<mod> when not NULL. */
 const struct cmd_export *mod_find_cmd(const char *name,
     const struct module_exports **mod);
+/* The same with exactly <nargs> arguments: a module may export one name
+ * several times with different arities (t_relay(), t_relay("udp:h:p")). */
+const struct cmd_export *mod_find_cmd_nargs(const char *name, int nargs,
+    const struct module_exports **mod);
 
 /* Parameter <name> of module <m>, or NULL. */
 const struct param_export *mod_find_param(const struct module_exports *m,
