@@ -20,6 +20,7 @@
 
 #include "cfg/cfg.h"
 #include "cfg/cfg_core.h"
+#include "core/mi_core.h"
 #include "core/proc.h"
 #include "core/receive.h"
 #include "lib/log.h"
@@ -671,6 +672,8 @@ main(int argc, char **argv)
 		return 1;
 #endif
 	if (load_config(&o) == -1)
+		return 1;
+	if (mi_core_init() == -1)
 		return 1;
 	log_level += o.debug_plus;
 	if (o.check_only) {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -13,6 +14,8 @@
 #include "lib/log.h"
 
 int log_level = L_NOTICE;
+static int no_shift;
+int *log_level_shift = &no_shift;
 int log_stderr = 0;
 int log_facility = LOG_DAEMON;
 
@@ -38,6 +41,44 @@ log_init(const char *ident)
 		openlog(ident, LOG_PID | LOG_CONS, log_facility);
 		syslog_open = 1;
 	}
+}
+
+/*
+ * Make the level changeable at runtime in every process: map one shared
+ * int that LOG_ENABLED() adds to log_level.  Keeping log_level itself a
+ * plain per-process int lets the config and -d set it as before; MI
+ * "debug" moves all processes at once through the shift.  Attendant,
+ * before fork; 0, or -1 when the mapping failed (the level then stays
+ * per process).
+ */
+int
+log_level_share(void)
+{
+	void *p;
+
+	if (log_level_shift != &no_shift)
+		return 0;
+	p = mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	log_level_shift = p;
+	*log_level_shift = 0;
+	return 0;
+}
+
+/* The level in force in this process. */
+int
+log_level_get(void)
+{
+	return log_level + __atomic_load_n(log_level_shift, __ATOMIC_RELAXED);
+}
+
+/* Set the level of every process (of this one only before sharing). */
+void
+log_level_set(int level)
+{
+	__atomic_store_n(log_level_shift, level - log_level, __ATOMIC_RELAXED);
 }
 
 /* Name the calling process in every later line ("udp receiver 1"...). */

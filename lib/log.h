@@ -15,7 +15,9 @@
 #define L_INFO	 3
 #define L_DBG	 4
 
-extern int log_level;	/* "debug" / "log_level" */
+extern int log_level;	/* "debug" / "log_level", -d: the start-up level */
+extern int *log_level_shift; /* added to it; shared by all processes once
+				log_level_share() ran (MI "debug") */
 extern int log_stderr;	/* "log_stderror" */
 extern int log_facility; /* syslog facility, LOG_DAEMON by default */
 
@@ -23,10 +25,13 @@ void log_init(const char *ident);
 void log_set_proc(const char *proc_name);
 const char *log_proc_name(void);
 int log_facility_parse(const char *name);
+int log_level_share(void);
+int log_level_get(void);
+void log_level_set(int level);
 void log_msg(int level, const char *func, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-#define LOG_ENABLED(lev) ((lev) <= log_level)
+#define LOG_ENABLED(lev) ((lev) <= log_level + *log_level_shift)
 #define LM_LOG(lev, ...)                                         \
 	do {                                                     \
 		if (LOG_ENABLED(lev))                            \
