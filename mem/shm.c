@@ -16,8 +16,21 @@
 #include "mem/shm.h"
 
 #if defined(__SANITIZE_ADDRESS__)
+#include <pthread.h>
 #include <sanitizer/asan_interface.h>
-#define POISON(p, n)   ASAN_POISON_MEMORY_REGION((p), (n))
+/*
+ * ASan's shadow memory is private to each process, so what one process
+ * allocates in shm after fork still looks poisoned to the others (usrloc
+ * contacts saved by a receiver, read by the timer).  Poisoning is kept in
+ * the attendant before fork; a child unpoisons the whole arena once
+ * (pthread_atfork) and never poisons again.
+ */
+static int shm_no_poison;
+#define POISON(p, n)                                        \
+	do {                                                \
+		if (!shm_no_poison)                         \
+			ASAN_POISON_MEMORY_REGION((p), (n)); \
+	} while (0)
 #define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
 #else
 #define POISON(p, n)   ((void)(p), (void)(n))
@@ -102,6 +115,16 @@ bucket_remove(struct shm_block *b)
 		b->next->u.prev = b->u.prev;
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+static void
+shm_atfork_child(void)
+{
+	shm_no_poison = 1;
+	if (arena != NULL)
+		UNPOISON(arena, map_size);
+}
+#endif
+
 /*
  * Map <size> bytes shared and anonymous and make them one free block.
  * Attendant only, before fork.  0 or -1.
@@ -135,6 +158,9 @@ shm_init(size_t size)
 	b->prev_size = 0;
 	bucket_insert(b);
 	POISON((char *)b + HDR, bsize(b) - HDR);
+#if defined(__SANITIZE_ADDRESS__)
+	(void)pthread_atfork(NULL, NULL, shm_atfork_child);
+#endif
 	return 0;
 }
 
