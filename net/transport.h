@@ -54,6 +54,9 @@ struct stream_ops {
 	/* the client domain index for a connection to <to>, given the one the
 	 * sender asked for (0: by destination, else the default) */
 	int (*client_domain)(const union sockaddr_union *to, int requested);
+	/* client domain index named <name> (case-insensitive), 0 if none */
+	int (*domain_by_name)(const str *name);
+	int *client_domain_avp;		/* AVP id naming the client domain */
 	int *crlf_pingpong;		/* answer CRLFCRLF with CRLF */
 	int *max_msg_chunks;		/* reads per message, 0: unlimited */
 };

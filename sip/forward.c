@@ -14,9 +14,11 @@
 #include "net/net_send.h"
 #include "net/resolve.h"
 #include "net/socket_info.h"
+#include "net/transport.h"
 #include "parser/parse_cseq.h"
 #include "parser/parse_rr.h"
 #include "parser/parse_to.h"
+#include "sip/avp.h"
 #include "sip/forward.h"
 #include "sip/lump.h"
 #include "sip/msg_translator.h"
@@ -150,6 +152,31 @@ first_route(struct sip_msg *msg, str *uri)
 	return 0;
 }
 
+/*
+ * The TLS client domain the script chose for <msg>: the string value of
+ * the AVP named by tls_client_domain_avp, matched case-insensitively
+ * against tls_client_domain["name"] blocks.  Returns its index, or 0 to
+ * choose by destination ip:port, then the default.  For tm's branches too.
+ */
+int
+fwd_tls_client_domain(struct sip_msg *msg)
+{
+	const struct stream_ops *ops = transport_get(PROTO_TLS);
+	str name;
+	int idx;
+
+	if (ops == NULL || ops->client_domain_avp == NULL
+	    || *ops->client_domain_avp <= 0
+	    || avp_get_str(*ops->client_domain_avp, &name) != 0)
+		return 0;
+	if ((idx = ops->domain_by_name(&name)) == 0)
+		LM_NOTICE("%.*s: no tls_client_domain[\"%.*s\"] (named by AVP "
+		    "%d); choosing the client domain by destination",
+		    STR_FMT(&REQ_LINE(msg).method), STR_FMT(&name),
+		    *ops->client_domain_avp);
+	return idx;
+}
+
 static int
 next_hop(struct sip_msg *msg, const struct fwd_dest *given,
     struct fwd_dest *d)
@@ -222,6 +249,8 @@ fwd_request(struct sip_msg *msg, const struct fwd_dest *given)
 		return -1;
 	if (d.proto != PROTO_UDP)
 		dst.conn_id = msg->force_conn_id;	/* registered UA's link */
+	if (d.proto == PROTO_TLS)
+		dst.tls_cdom = fwd_tls_client_domain(msg);
 	if ((dst.send_sock = send_socket(msg, d.proto, &dst.to)) == NULL) {
 		LM_ERR("cannot forward to %s:%.*s: no %s listen socket for that "
 		    "address family; add a listen line", proto_name(d.proto),

@@ -19,6 +19,7 @@ struct fwd_dest {
 };
 
 int fwd_request(struct sip_msg *msg, const struct fwd_dest *dst);
+int fwd_tls_client_domain(struct sip_msg *msg);
 int fwd_send_raw(struct sip_msg *msg, const struct fwd_dest *dst);
 int fwd_reply(struct sip_msg *msg);
 

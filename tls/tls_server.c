@@ -300,6 +300,14 @@ tls_client_domain(const union sockaddr_union *to, int requested)
 	return td != NULL ? td->index : 0;
 }
 
+static int
+tls_domain_index_by_name(const str *name)
+{
+	struct tls_domain *td = tls_domain_find_client_name(name);
+
+	return td != NULL ? td->index : 0;
+}
+
 const struct stream_ops tls_stream_ops = {
 	.name = "tls",
 	.handshake_timeout = &tls_handshake_timeout,
@@ -311,6 +319,8 @@ const struct stream_ops tls_stream_ops = {
 	.write = tls_write,
 	.conn_free = tls_conn_free,
 	.client_domain = tls_client_domain,
+	.domain_by_name = tls_domain_index_by_name,
+	.client_domain_avp = &tls_client_domain_avp,
 	.crlf_pingpong = &tls_crlf_pingpong,
 	.max_msg_chunks = &tls_max_msg_chunks,
 };

@@ -41,6 +41,7 @@ tls_ca_list = "$DIR/ca.pem"
 tls_verify_client = 0
 tls_require_client_certificate = 0
 tls_verify_server = 1
+tls_client_domain_avp = 400
 
 tls_server_domain[127.0.0.1:$PORT_T2] {
     tls_certificate = "$DIR/proxy-t2-cert.pem"
@@ -56,12 +57,27 @@ tls_client_domain[127.0.0.1:$PORT_NHN] {
     tls_verify_server = 0
 }
 
+tls_client_domain["Peer-Y"] {
+    tls_certificate = "$DIR/client-y-cert.pem"
+    tls_private_key = "$DIR/client-y-key.pem"
+}
+
 mpath = "$MODULES"
 loadmodule "sl.so"
 
 route {
     if (uri =~ "^sip:x@") {
         forward("tls:127.0.0.1:$PORT_NHX");
+        exit;
+    }
+    if (uri =~ "^sip:avp@") {
+        $avp(i:400) = "peer-y";
+        forward("tls:127.0.0.1:$PORT_NHD");
+        exit;
+    }
+    if (uri =~ "^sip:avpnone@") {
+        $avp(i:400) = "no-such-domain";
+        forward("tls:127.0.0.1:$PORT_NHD");
         exit;
     }
     if (uri =~ "^sip:d@") {
@@ -101,6 +117,7 @@ class TlsDomains(unittest.TestCase):
         certs.make_cert(ca, "proxy-default", d, san_ip=ip)
         certs.make_cert(ca, "proxy-t2", d, san_ip=ip)
         certs.make_cert(ca, "client-x", d)
+        certs.make_cert(ca, "client-y", d)
         good = certs.make_cert(ca, "nexthop-good", d, san_ip=ip)
         bad = certs.make_cert(other, "nexthop-untrusted", d, san_ip=ip)
         old = certs.make_cert(ca, "nexthop-expired", d, san_ip=ip,
@@ -164,6 +181,22 @@ class TlsDomains(unittest.TestCase):
 
     def test_default_client_domain(self):
         self.delivered("d", "NHD", "proxy-default")
+
+    def test_client_domain_by_avp_name(self):
+        """tls_client_domain_avp names tls_client_domain["Peer-Y"]
+        (case-insensitively): the same destination gets that certificate
+        on a connection of its own, and the default-domain connection to
+        it is not reused for it, nor the other way round."""
+        self.delivered("d", "NHD", "proxy-default")
+        self.delivered("avp", "NHD", "client-y")
+        self.delivered("d", "NHD", "proxy-default")
+        self.delivered("avp", "NHD", "client-y")
+
+    def test_client_domain_avp_unknown_name(self):
+        since = self.proxy.log_size()
+        self.delivered("avpnone", "NHD", "proxy-default")
+        self.assertIn('no tls_client_domain["no-such-domain"]',
+                      self.proxy.log_since(since))
 
     def test_verify_server_off_for_one_destination(self):
         self.delivered("noverify", "NHN", "proxy-default")
