@@ -154,17 +154,29 @@ mi_arg(int argc, const str *argv, struct mi_reply *r)
 	return 0;
 }
 
-/* Ask the attendant to shut everything down, as SIGTERM would. */
+/*
+ * Ask the attendant to shut everything down, as SIGTERM would.  The signal
+ * is sent by a short-lived helper a moment later, so that the transport
+ * can still write this command's reply before it is stopped itself.
+ */
 static int
 mi_kill(int argc, const str *argv, struct mi_reply *r)
 {
 	const struct pt_entry *att = pt_get(0);
 	pid_t pid = att != NULL && att->pid != 0 ? att->pid : getpid();
+	struct timespec ts = { 0, 300 * 1000 * 1000 };
+	pid_t helper;
 
 	LM_NOTICE("mi: kill: stopping openser (pid %d)", (int)pid);
-	if (kill(pid, SIGTERM) == -1) {
-		mi_reply_error(r, 500, "cannot signal the attendant");
+	if ((helper = fork()) == -1) {
+		if (kill(pid, SIGTERM) == -1)
+			mi_reply_error(r, 500, "cannot signal the attendant");
 		return 0;
+	}
+	if (helper == 0) {
+		(void)nanosleep(&ts, NULL);
+		(void)kill(pid, SIGTERM);
+		_exit(0);
 	}
 	return 0;
 }

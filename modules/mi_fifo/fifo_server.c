@@ -190,18 +190,19 @@ static int
 reply_open(const char *path)
 {
 	struct stat st;
-	int fd = -1, i;
+	int fd = -1, i, err = 0;
 
-	for (i = 0; i < OPEN_TRIES && !proc_stop; i++) {
+	for (i = 0; i < OPEN_TRIES; i++) {
 		fd = open(path, O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
-		if (fd != -1 || errno != ENXIO)
+		err = errno;
+		if (fd != -1 || err != ENXIO || proc_stop)
 			break;
 		sleep_ms(20);
 	}
 	if (fd == -1) {
 		LM_WARN("mi_fifo: cannot open reply fifo %s: %s", path,
-		    errno == ENXIO ? "the client did not open it for reading"
-				   : strerror(errno));
+		    err == ENXIO ? "the client did not open it for reading"
+				 : strerror(err));
 		return -1;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISFIFO(st.st_mode)) {
