@@ -12,6 +12,17 @@
 #include "sip/lump.h"
 #include "sip/msg_translator.h"
 
+static msg_build_hook_f build_hook;
+
+int
+msg_build_hook_set(msg_build_hook_f f)
+{
+	if (build_hook != NULL)
+		return -1;
+	build_hook = f;
+	return 0;
+}
+
 /* The host and port we advertise on <si> for <msg> (Via, Record-Route). */
 void
 msg_sent_by(struct sip_msg *msg, struct socket_info *si, str *host, str *port)
@@ -129,6 +140,8 @@ msg_build_request(struct sip_msg *msg, struct socket_info *si,
 	    msg->new_uri.s, msg->new_uri.len) == NULL)
 		goto oom;
 	if (msg->via1 != NULL && via1_edits(msg, &edits) == -1)
+		goto oom;
+	if (build_hook != NULL && build_hook(msg, si, proto, &edits) == -1)
 		goto oom;
 	if ((out = lump_apply(msg->buf, (int)msg->len, msg->add_rm, edits, len))
 	    == NULL)

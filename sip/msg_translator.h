@@ -7,7 +7,20 @@
 #include "lib/ip_addr.h"
 #include "parser/msg_parser.h"
 
+struct lump;
 struct socket_info;
+
+/*
+ * A module's edits to a request being built, once the outgoing socket <si>
+ * and <proto> are known (rr: the second Record-Route of enable_double_rr).
+ * Adds lumps to <edits> (freed by the builder); 0, or -1 when out of pkg.
+ */
+typedef int (*msg_build_hook_f)(struct sip_msg *msg, struct socket_info *si,
+    enum sip_proto proto, struct lump **edits);
+
+/* Install the one build hook.  Attendant (module init).  0, or -1 when
+ * one is already installed. */
+int msg_build_hook_set(msg_build_hook_f f);
 
 #define MAX_BRANCH_LEN 64
 
