@@ -1,7 +1,7 @@
 # openser: one non-recursive GNU Makefile.
 #   make [BUILD=release|debug|asan|fuzz] [TLS=1]   build openser and modules
 #   make test        unit + config + end-to-end tests in the ASan+UBSan build
-#   make install [PREFIX=/usr/local] [DESTDIR=]
+#   make install [PREFIX=/usr/local] [DESTDIR=] [TLS=1]   (and uninstall)
 #   make run         build and run the demo config in the foreground
 export LC_ALL := C
 BUILD	?= release
@@ -125,21 +125,70 @@ run:
 	$(MAKE) BUILD=release TLS=1 all
 	scripts/openser-demo build/release-tls/openser build/release-tls/modules
 
+# ---- install: TLS=1 must be given to every target, as in OpenSER 1.x
+# (the TLS tree under etc/openser/tls is installed only then).  Paths are
+# those of the installed tree; DESTDIR is only prepended.  An existing
+# openser.cfg is never overwritten (openser.cfg.sample goes beside it);
+# no private key or certificate is ever installed.
+I_SBIN	 = $(PREFIX)/sbin
+I_MOD	 = $(PREFIX)/lib/openser/modules
+I_CTL	 = $(PREFIX)/lib/openser/openserctl
+I_CFG	 = $(PREFIX)/etc/openser
+I_DOC	 = $(PREFIX)/share/doc/openser
+I_MAN	 = $(PREFIX)/share/man
+TLS_TEMPLATES = ca.conf request.conf user.conf README
+INSTALL_SED = -e 's|/usr/local/etc/openser|$(I_CFG)|g' \
+	      -e 's|/usr/local/lib/openser/modules|$(I_MOD)|g' \
+	      -e 's|/usr/local/lib/openser/openserctl|$(I_CTL)|g' \
+	      -e 's|/usr/local/sbin|$(I_SBIN)|g' \
+	      -e 's|/usr/local/share/doc/openser|$(I_DOC)|g'
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib/openser/modules \
-	    $(DESTDIR)$(PREFIX)/etc/openser
-	install -m 0755 $(OUT)/openser $(DESTDIR)$(PREFIX)/sbin/openser
-	$(foreach m,$(MOD_SOS),install -m 0644 $(m) $(DESTDIR)$(PREFIX)/lib/openser/modules/;)
-	$(if $(filter 1,$(TLS)),cp etc/openser.cfg $(OUT)/openser.cfg,\
+	install -d $(DESTDIR)$(I_SBIN) $(DESTDIR)$(I_MOD) $(DESTDIR)$(I_CTL) \
+	    $(DESTDIR)$(I_CFG) $(DESTDIR)$(I_DOC) $(DESTDIR)$(I_MAN)/man5 \
+	    $(DESTDIR)$(I_MAN)/man8
+	install -m 0755 $(OUT)/openser $(DESTDIR)$(I_SBIN)/openser
+	$(foreach m,$(MOD_SOS),install -m 0644 $(m) $(DESTDIR)$(I_MOD)/;)
+	sed $(INSTALL_SED) scripts/openserctl >$(OUT)/openserctl
+	install -m 0755 $(OUT)/openserctl $(DESTDIR)$(I_SBIN)/openserctl
+	install -m 0644 scripts/openserctl.tls $(DESTDIR)$(I_CTL)/openserctl.tls
+	$(if $(filter 1,$(TLS)),sed $(INSTALL_SED) etc/openser.cfg,\
 	    sed -e '/^listen = tls:/d' -e '/^# ----------- TLS/,/^$$/d' \
-	    etc/openser.cfg >$(OUT)/openser.cfg)
-	if [ -f $(DESTDIR)$(PREFIX)/etc/openser/openser.cfg ]; then \
-	    install -m 0644 $(OUT)/openser.cfg $(DESTDIR)$(PREFIX)/etc/openser/openser.cfg.sample; \
-	else install -m 0644 $(OUT)/openser.cfg $(DESTDIR)$(PREFIX)/etc/openser/openser.cfg; fi
+	    $(INSTALL_SED) etc/openser.cfg) >$(OUT)/openser.cfg
+	if [ -f $(DESTDIR)$(I_CFG)/openser.cfg ]; then \
+	    install -m 0644 $(OUT)/openser.cfg $(DESTDIR)$(I_CFG)/openser.cfg.sample; \
+	else install -m 0644 $(OUT)/openser.cfg $(DESTDIR)$(I_CFG)/openser.cfg; fi
+ifeq ($(TLS),1)
+	install -d $(DESTDIR)$(I_CFG)/tls
+	$(foreach t,$(TLS_TEMPLATES),install -m 0644 etc/tls/$(t) \
+	    $(DESTDIR)$(I_CFG)/tls/$(t);)
+endif
+	install -m 0644 README.md $(DESTDIR)$(I_DOC)/README.md
+	$(foreach r,$(wildcard modules/*/README),install -m 0644 $(r) \
+	    $(DESTDIR)$(I_DOC)/README.$(notdir $(patsubst %/,%,$(dir $(r))));)
+	sed $(INSTALL_SED) man/openser.8 >$(DESTDIR)$(I_MAN)/man8/openser.8
+	sed $(INSTALL_SED) man/openserctl.8 >$(DESTDIR)$(I_MAN)/man8/openserctl.8
+	sed $(INSTALL_SED) man/openser.cfg.5 >$(DESTDIR)$(I_MAN)/man5/openser.cfg.5
+	chmod 0644 $(DESTDIR)$(I_MAN)/man8/openser.8 \
+	    $(DESTDIR)$(I_MAN)/man8/openserctl.8 $(DESTDIR)$(I_MAN)/man5/openser.cfg.5
+
+# removes what install put there; keeps openser.cfg, and every key,
+# certificate and CA made with openserctl under etc/openser/tls
+uninstall:
+	rm -f $(DESTDIR)$(I_SBIN)/openser $(DESTDIR)$(I_SBIN)/openserctl
+	rm -rf $(DESTDIR)$(I_MOD) $(DESTDIR)$(I_CTL) $(DESTDIR)$(I_DOC)
+	rm -f $(DESTDIR)$(I_MAN)/man8/openser.8 \
+	    $(DESTDIR)$(I_MAN)/man8/openserctl.8 $(DESTDIR)$(I_MAN)/man5/openser.cfg.5
+	rm -f $(DESTDIR)$(I_CFG)/openser.cfg.sample
+	$(foreach t,$(TLS_TEMPLATES),rm -f $(DESTDIR)$(I_CFG)/tls/$(t);)
+	rmdir $(DESTDIR)$(I_CFG)/tls $(DESTDIR)$(I_CFG) \
+	    $(DESTDIR)$(PREFIX)/lib/openser 2>/dev/null || true
+	@if [ -e $(DESTDIR)$(I_CFG) ]; then echo "kept $(DESTDIR)$(I_CFG):" \
+	    "openser.cfg and any keys/certificates made there"; fi
 
 clean:
 	rm -rf build
 
-.PHONY: all test test-one test-unit test-cfg-update run install clean
+.PHONY: all test test-one test-unit test-cfg-update run install uninstall clean
 .DELETE_ON_ERROR:
 -include $(OBJS:.o=.d) $(SPINE:.o=.d) $(GEN_OBJS:.o=.d)
