@@ -33,6 +33,7 @@ HEX	[0-9a-fA-F]
 IPV4	{DIGIT}{1,3}"."{DIGIT}{1,3}"."{DIGIT}{1,3}"."{DIGIT}{1,3}
 IPV6	{HEX}{0,4}(":"{HEX}{0,4}){2,7}("."{DIGIT}{1,3}){0,3}
 ID	[a-zA-Z_][a-zA-Z0-9_]*([.-][a-zA-Z0-9_]+)*
+PVAR	"$"[a-zA-Z_][a-zA-Z0-9_]*("("[^()\n]*")")?
 
 %%
 
@@ -134,6 +135,7 @@ ID	[a-zA-Z_][a-zA-Z0-9_]*([.-][a-zA-Z0-9_]+)*
 				    "number %s is too large", yytext);
 			return NUMBER;
 			}
+{PVAR}			{ yylval->str = cfg_strdup(yytext); return PVAR; }
 {ID}			{
 			int kw = lex_keyword(yytext);
 

@@ -65,8 +65,9 @@ static void yyerror(YYLTYPE *loc, void *scanner, struct cfg_ctx *cx,
 %token	<str>	IPV4		"IPv4 address"
 %token	<str>	IPV6		"IPv6 address"
 %token	<num>	NUMBER		"number"
+%token	<str>	PVAR		"pseudo-variable"
 
-%type	<val>	value addr rhs route_name
+%type	<val>	value addr rhs route_name pvval arg
 %type	<str>	v6ref
 %type	<act>	actions stm cmd if_stm
 %type	<exp>	exp if_head
@@ -167,6 +168,7 @@ actions		: %empty		{ $$ = NULL; }
 		;
 
 stm		: cmd ';'		{ $$ = $1; }
+		| pvval '=' arg ';'	{ $$ = cfg_assign(cx, &@1, &$1, &$3); }
 		| if_stm		{ $$ = $1; }
 		| '{' actions '}'	{ $$ = $2; }
 		| '{' actions error '}'	{ $$ = $2; yyerrok; }
@@ -182,8 +184,15 @@ cmd		: ID			{ $$ = cfg_cmd(cx, &@1, $1, NULL); }
 		}
 		;
 
-args		: value			{ $$ = cfg_args_add(NULL, &$1); }
-		| args ',' value	{ $$ = cfg_args_add($1, &$3); }
+args		: arg			{ $$ = cfg_args_add(NULL, &$1); }
+		| args ',' arg		{ $$ = cfg_args_add($1, &$3); }
+		;
+
+arg		: value			{ $$ = $1; }
+		| pvval			{ $$ = $1; }
+		;
+
+pvval		: PVAR			{ cfg_val_pv(cx, &$$, &@1, $1); }
 		;
 
 if_stm		: if_head stm %prec THEN {
@@ -206,6 +215,8 @@ exp		: exp OR exp	{ $$ = cfg_bool(cx, &@2, EXPR_OR, $1, $3); }
 		| ID ':' ID op rhs {
 			$$ = cfg_cmp(cx, &@1, $1, $3, (int)$4, &$5);
 		}
+		| pvval op rhs	{ $$ = cfg_cmp_pv(cx, &@1, &$1, (int)$2, &$3); }
+		| pvval		{ $$ = cfg_cmp_pv(cx, &@1, &$1, 0, NULL); }
 		| ID '(' ')' {
 			$$ = cfg_call_expr(cx, &@1, cfg_cmd(cx, &@1, $1, NULL));
 		}
@@ -226,6 +237,7 @@ op		: EQ			{ $$ = OP_EQ; }
 
 /* right-hand side of a comparison: a value or a network */
 rhs		: value			{ $$ = $1; }
+		| pvval			{ $$ = $1; }
 		| IPV4 '/' NUMBER {
 			cfg_val_word(cx, &$$, &@1, cfg_join_num($1, "/", $3));
 		}

@@ -368,6 +368,7 @@ cfg_destroy(void)
 
 	mod_destroy_all();
 	route_free_all();
+	pv_fix_free_all();
 	for (it = cfg_cx.items; it != NULL; it = next) {
 		next = it->next;
 		free(it->name);

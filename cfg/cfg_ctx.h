@@ -104,6 +104,14 @@ struct expr *cfg_call_expr(struct cfg_ctx *cx, const struct cfg_loc *loc,
 struct expr *cfg_bool(struct cfg_ctx *cx, const struct cfg_loc *loc,
     enum expr_kind kind, struct expr *l, struct expr *r);
 struct cfg_args *cfg_args_add(struct cfg_args *args, struct route_val *v);
+/* pseudo-variables: a PV value, `$pv = value;` and `$pv op rhs` / `$pv`
+ * (<v> NULL, <op> ignored: true when the PV has a value) */
+void cfg_val_pv(struct cfg_ctx *cx, struct route_val *v,
+    const struct cfg_loc *loc, char *s);
+struct action *cfg_assign(struct cfg_ctx *cx, const struct cfg_loc *loc,
+    struct route_val *pv, struct route_val *v);
+struct expr *cfg_cmp_pv(struct cfg_ctx *cx, const struct cfg_loc *loc,
+    struct route_val *pv, int op, struct route_val *v);
 void cfg_args_free(struct cfg_args *args);
 const char *cfg_lhs_name(enum expr_lhs lhs);
 const char *cfg_op_name(enum expr_op op);

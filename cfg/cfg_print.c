@@ -58,6 +58,7 @@ print_val(FILE *f, const struct route_val *v)
 		print_str(f, v->s);
 		break;
 	case RVAL_WORD:
+	case RVAL_PV:
 		(void)fputs(v->s, f);
 		break;
 	case RVAL_NONE:
@@ -70,6 +71,12 @@ print_call(FILE *f, const struct action *a)
 {
 	int i;
 
+	if (a->core != NULL && strcmp(a->core->name, "$=") == 0) {
+		print_val(f, &a->args[0]);	/* `$pv = value` */
+		(void)fputs(" = ", f);
+		print_val(f, &a->args[1]);
+		return;
+	}
 	if (a->core != NULL && a->core->flow != FLOW_NONE) {
 		switch (a->core->flow) {
 		case FLOW_DROP:
@@ -136,8 +143,8 @@ print_expr(FILE *f, const struct expr *e, int parent)
 		print_expr(f, e->left, e->left->kind == EXPR_CMP ? 5 : 3);
 		break;
 	case EXPR_CMP:
-		(void)fprintf(f, "%s %s ", cfg_lhs_name(e->lhs),
-		    cfg_op_name(e->op));
+		(void)fprintf(f, "%s %s ", e->lhs == LHS_PV ? e->pv
+		    : cfg_lhs_name(e->lhs), cfg_op_name(e->op));
 		print_val(f, &e->val);
 		break;
 	case EXPR_CALL:

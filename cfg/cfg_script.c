@@ -41,6 +41,40 @@ static const struct lhs_def {
 
 #define NR_LHS (sizeof(lhs_tab) / sizeof(lhs_tab[0]))
 
+/* The PV that reads the same as operand <lhs>, for error messages. */
+static const char *
+cfg_pv_for_lhs(enum expr_lhs lhs)
+{
+	switch (lhs) {
+	case LHS_METHOD:
+		return "$rm";
+	case LHS_URI:
+		return "$ru";
+	case LHS_FROM_URI:
+		return "$fu";
+	case LHS_TO_URI:
+		return "$tu";
+	case LHS_SRC_IP:
+		return "$si";
+	case LHS_DST_IP:
+		return "$Ri";
+	case LHS_SRC_PORT:
+		return "$sp";
+	case LHS_DST_PORT:
+		return "$Rp";
+	case LHS_PROTO:
+		return "$pr";
+	case LHS_STATUS:
+		return "$rs";
+	case LHS_MSG_LEN:
+		return "$ml";
+	case LHS_AF:
+	case LHS_PV:
+		break;
+	}
+	return "...";
+}
+
 static const char *const op_names[] = {
 	"==", "!=", "=~", "!~", "<", ">", "<=", ">=",
 };
@@ -184,6 +218,17 @@ cfg_cmd(struct cfg_ctx *cx, const struct cfg_loc *loc, char *name,
 		free(name);
 		cfg_args_free(args);
 		return NULL;
+	}
+	for (int i = 0; core != NULL && core->fixup != NULL && i < n
+	     && i < ACT_MAX_ARGS && strcmp(name, "$=") != 0; i++) {
+		if (args->v[i].type == RVAL_PV) {
+			cfg_error(cx, loc, "%s: argument %d: core actions take "
+			    "no pseudo-variables (assign instead: $ru = %s;)",
+			    name, i + 1, args->v[i].s);
+			free(name);
+			cfg_args_free(args);
+			return NULL;
+		}
 	}
 	if (core != NULL && strcmp(name, "break") == 0)
 		cfg_notice(cx, loc, "'break' ends the route as in OpenSER 0.9 "
@@ -462,6 +507,12 @@ cfg_cmp(struct cfg_ctx *cx, const struct cfg_loc *loc, char *lhs, char *lhs2,
 		    "proto, af, msg:len or status)", lhs);
 		goto fail;
 	}
+	if (v->type == RVAL_PV) {
+		cfg_error(cx, loc, "%s %s %s: write the pseudo-variable on the "
+		    "left (%s %s %s)", d->name, op_names[op], v->s, v->s,
+		    op_names[op], cfg_pv_for_lhs(d->lhs));
+		goto fail;
+	}
 	if (!ops_allowed(d, op)) {
 		cfg_error(cx, loc, "%s cannot be used with %s (use %s)",
 		    op_names[op], d->name, ops_text(d));
@@ -483,5 +534,112 @@ fail:
 	free(lhs);
 	if (v != NULL)
 		route_val_clear(v);
+	return e;
+}
+
+/* ---- pseudo-variables ---------------------------------------------------- */
+
+void
+cfg_val_pv(struct cfg_ctx *cx, struct route_val *v, const struct cfg_loc *loc,
+    char *s)
+{
+	cfg_val_str(cx, v, loc, s);
+	v->type = RVAL_PV;
+}
+
+/* `$pv = value;`: the core action "$=" (checked by its fixup, which knows
+ * which PVs exist once the modules are loaded). */
+struct action *
+cfg_assign(struct cfg_ctx *cx, const struct cfg_loc *loc,
+    struct route_val *pv, struct route_val *v)
+{
+	struct cfg_args *args;
+
+	args = cfg_args_add(NULL, pv);
+	args = cfg_args_add(args, v);
+	return cfg_cmd(cx, loc, cfg_strdup("$="), args);
+}
+
+static int
+pv_rhs(struct cfg_ctx *cx, const struct cfg_loc *loc, struct expr *e)
+{
+	const struct route_val *v = &e->val;
+	int eqne = e->op == OP_EQ || e->op == OP_NE;
+
+	if (e->op == OP_MATCH || e->op == OP_NOMATCH) {
+		if (v->type != RVAL_STR) {
+			cfg_error(cx, loc, "%s %s: needs a regular expression "
+			    "string", e->pv, op_names[e->op]);
+			return -1;
+		}
+		e->rhs = RHS_REGEX;
+		return 0;
+	}
+	switch (v->type) {
+	case RVAL_PV:
+		e->rhs = RHS_PV;
+		return 0;
+	case RVAL_NUM:
+		e->rhs = RHS_NUM;
+		e->num = v->num;
+		return 0;
+	case RVAL_WORD:
+		if (strcmp(v->s, "null") == 0 || strcmp(v->s, "myself") == 0) {
+			if (!eqne) {
+				cfg_error(cx, loc, "%s %s %s: use == or !=",
+				    e->pv, op_names[e->op], v->s);
+				return -1;
+			}
+			e->rhs = v->s[0] == 'n' ? RHS_NULL : RHS_MYSELF;
+			return 0;
+		}
+		if (strchr(v->s, '/') != NULL && eqne
+		    && parse_net(v->s, &e->ip, &e->bits) == 0) {
+			e->rhs = RHS_NET;
+			return 0;
+		}
+		break;
+	case RVAL_STR:
+	case RVAL_NONE:
+		break;
+	}
+	e->rhs = RHS_STR;
+	return 0;
+}
+
+struct expr *
+cfg_cmp_pv(struct cfg_ctx *cx, const struct cfg_loc *loc,
+    struct route_val *pv, int op, struct route_val *v)
+{
+	struct route_pos pos;
+	struct cfg_loc vloc;
+	struct expr *e;
+
+	cfg_pos(cx, loc, &pos);
+	e = route_expr_new(EXPR_CMP, &pos);
+	e->lhs = LHS_PV;
+	e->pv = pv->s;
+	pv->s = NULL;
+	if (pv_fix_keep(e->pv) == -1) {
+		e->pv = NULL;
+		route_expr_free(e);
+		if (v != NULL)
+			route_val_clear(v);
+		return NULL;
+	}
+	if (v == NULL) {	/* `if ($avp(i:1))`: `$avp(i:1) != null` */
+		e->op = OP_NE;
+		e->rhs = RHS_NULL;
+		cfg_val_word(cx, &e->val, loc, cfg_strdup("null"));
+		return e;
+	}
+	e->op = (enum expr_op)op;
+	e->val = *v;
+	vloc.first_line = vloc.last_line = e->val.pos.line;
+	vloc.first_column = vloc.last_column = e->val.pos.col;
+	if (pv_rhs(cx, &vloc, e) == -1) {
+		route_expr_free(e);
+		return NULL;
+	}
 	return e;
 }

@@ -14,6 +14,7 @@
 #include "parser/parse_to.h"
 #include "parser/parse_uri.h"
 #include "script/action.h"
+#include "script/pv.h"
 
 #define RUN_EXIT   1
 #define RUN_DROP   2
@@ -138,6 +139,8 @@ eval_str_lhs(const struct expr *e, struct sip_msg *msg)
 		return str_caseeq_cstr(&s, e->val.s);
 	case RHS_NUM:
 	case RHS_NET:
+	case RHS_PV:
+	case RHS_NULL:
 		break;
 	}
 	return -1;
@@ -164,6 +167,8 @@ eval_ip_lhs(const struct expr *e, struct sip_msg *msg)
 		return match_re(e->re, &s);
 	case RHS_STR:
 	case RHS_NUM:
+	case RHS_PV:
+	case RHS_NULL:
 		break;
 	}
 	return -1;
@@ -203,9 +208,111 @@ eval_num_lhs(const struct expr *e, struct sip_msg *msg)
 	case LHS_TO_URI:
 	case LHS_SRC_IP:
 	case LHS_DST_IP:
+	case LHS_PV:
 		return -1;
 	}
 	return cmp_num(e->op, v, e->num);
+}
+
+/* <s> as an integer: 0, or -1 when it is not one. */
+static int
+str_int(const str *s, long *out)
+{
+	const char *p = s->s, *end = s->s + s->len;
+	int neg = 0;
+	long n = 0;
+
+	if (p < end && (*p == '-' || *p == '+'))
+		neg = *p++ == '-';
+	if (p == end)
+		return -1;
+	for (; p < end; p++) {
+		if (*p < '0' || *p > '9' || n > 100000000000L)
+			return -1;
+		n = n * 10 + (*p - '0');
+	}
+	*out = neg ? -n : n;
+	return 0;
+}
+
+static int
+val_int_of(const struct pv_value *v, long *out)
+{
+	if (v->flags & PV_VAL_INT) {
+		*out = v->n;
+		return 0;
+	}
+	return str_int(&v->s, out);
+}
+
+/* <l> op <r>: numerically when both are numbers, else as strings (==
+ * and != case-insensitively, as OpenSER does).  1 or 0, op applied. */
+static int
+cmp_values(enum expr_op op, const struct pv_value *l,
+    const struct pv_value *r)
+{
+	long a, b;
+	int c, n;
+
+	if (val_int_of(l, &a) == 0 && val_int_of(r, &b) == 0)
+		return cmp_num(op, a, b);
+	if (op == OP_EQ || op == OP_NE)
+		return str_caseeq(&l->s, &r->s) == (op == OP_EQ);
+	n = l->s.len < r->s.len ? l->s.len : r->s.len;
+	c = memcmp(l->s.s, r->s.s, (size_t)n);
+	if (c == 0)
+		c = l->s.len - r->s.len;
+	return cmp_num(op, c, 0);
+}
+
+/* $pv op rhs: -1 when the PV has no value; for a PV, number or string
+ * on the right the result of the operator, else 1 when it matches. */
+static int
+eval_pv_lhs(const struct expr *e, struct sip_msg *msg)
+{
+	struct pv_value l, r;
+	struct ip_addr ip;
+	struct sip_uri u;
+
+	(void)pv_get(msg, &e->lpv, &l);
+	if (e->rhs == RHS_NULL)
+		return (l.flags & PV_VAL_NULL) != 0;
+	if (l.flags & PV_VAL_NULL)
+		return -1;
+	switch (e->rhs) {
+	case RHS_PV:
+		(void)pv_get(msg, &e->rpv, &r);
+		if (r.flags & PV_VAL_NULL)
+			return -1;
+		return cmp_values(e->op, &l, &r);
+	case RHS_NUM:
+		memset(&r, 0, sizeof(r));
+		r.flags = PV_VAL_INT;
+		r.n = (int)e->num;
+		r.s = pv_int2str(r.n);
+		return cmp_values(e->op, &l, &r);
+	case RHS_STR:
+		memset(&r, 0, sizeof(r));
+		r.flags = PV_VAL_STR;
+		r.s.s = e->val.s;
+		r.s.len = (int)strlen(e->val.s);
+		return cmp_values(e->op, &l, &r);
+	case RHS_REGEX:
+		return match_re(e->re, &l.s);
+	case RHS_NET:
+		return ip_addr_parse(&l.s, &ip) == 0
+		    && ip_addr_match_net(&ip, &e->ip, e->bits) == 1;
+	case RHS_MYSELF:
+		if (ip_addr_parse(&l.s, &ip) == 0)
+			return sock_check_self_ip(&ip, 0, PROTO_NONE) == 1;
+		if (parse_uri(l.s.s, l.s.len, &u) == 0)
+			return sock_check_self(&u.host, u.port_no, u.proto)
+			    == 1;
+		return sock_check_self(&l.s, 0, PROTO_NONE) == 1;
+	case RHS_NULL:
+		break;
+	}
+	return -1;
 }
 
 /* A comparison: 1 true, 0 false. */
@@ -232,6 +339,14 @@ eval_cmp(const struct expr *e, struct sip_msg *msg)
 	case LHS_MSG_LEN:
 	case LHS_STATUS:
 		return eval_num_lhs(e, msg) == 1;
+	case LHS_PV:
+		rc = eval_pv_lhs(e, msg);
+		if (rc == -1)
+			return e->op == OP_NE || e->op == OP_NOMATCH;
+		/* cmp_values() has applied the operator already */
+		if (e->rhs == RHS_PV || e->rhs == RHS_NUM || e->rhs == RHS_STR)
+			return rc;
+		return e->op == OP_NE || e->op == OP_NOMATCH ? !rc : rc;
 	}
 	if (rc == -1)
 		return 0;	/* nothing to compare: false either way */

@@ -14,7 +14,9 @@
 #include "net/socket_info.h"
 #include "net/transport.h"
 #include "parser/parse_uri.h"
+#include "script/action.h"
 #include "script/dset.h"
+#include "script/pv.h"
 #include "script/route_struct.h"
 #include "sip/forward.h"
 
@@ -426,6 +428,37 @@ w_revert_uri(struct sip_msg *msg, void *p1, void *p2)
 	return CMD_TRUE;
 }
 
+/*
+ * Change part <part> of the request URI (see action.h): the rewrite*
+ * actions' code for $ru/$rU/$rd/$rp assignments.  Worker, per message.
+ */
+int
+act_uri_set(struct sip_msg *msg, enum act_uri_part part, const str *val)
+{
+	static str empty = STR_NULL;
+	int rc = CMD_ERROR;
+
+	switch (part) {
+	case ACT_URI_SET:
+		rc = uri_rewrite(msg, URI_SET_URI, val, 0);
+		break;
+	case ACT_URI_USER:
+		rc = uri_rewrite(msg, URI_SET_USER, val, 0);
+		break;
+	case ACT_URI_HOST:
+		rc = uri_rewrite(msg, URI_SET_HOST, val, 0);
+		break;
+	case ACT_URI_PORT:
+		rc = uri_rewrite(msg, URI_SET_PORT, val != NULL ? val : &empty,
+		    0);
+		break;
+	case ACT_URI_REVERT:
+		rc = w_revert_uri(msg, NULL, NULL);
+		break;
+	}
+	return rc == CMD_TRUE ? 0 : -1;
+}
+
 static int
 w_setdsturi(struct sip_msg *msg, void *val, void *unused)
 {
@@ -585,8 +618,150 @@ fix_return(struct action *a, char *err, int errlen)
 	return 0;
 }
 
+/* ---- assignments and xlog -------------------------------------------- */
+
+/* The right-hand side of an assignment; config memory, one block. */
+struct assign_rhs {
+	int is_pv;
+	struct pv_spec sp;	/* is_pv */
+	struct pv_value val;	/* otherwise; .s points into args[1] */
+};
+
+/* $pv = value: args[0] is the PV, args[1] a PV, string, number or null. */
+static int
+fix_assign(struct action *a, char *err, int errlen)
+{
+	struct route_val *v = &a->args[1];
+	struct assign_rhs *rhs;
+	struct pv_spec *sp;
+	char why[200];
+
+	if ((sp = calloc(1, sizeof(*sp))) == NULL
+	    || (rhs = calloc(1, sizeof(*rhs))) == NULL) {
+		free(sp);
+		(void)snprintf(err, (size_t)errlen, "out of memory");
+		return -1;
+	}
+	a->param[0] = sp;
+	a->param[1] = rhs;
+	a->param_owned |= 3;
+	if (pv_parse_all(a->args[0].s, sp, why, (int)sizeof(why)) == -1) {
+		(void)snprintf(err, (size_t)errlen, "%s", why);
+		return -1;
+	}
+	if (!pv_is_writable(sp)) {
+		(void)snprintf(err, (size_t)errlen,
+		    "cannot assign to %s: it is read-only", a->args[0].s);
+		return -1;
+	}
+	switch (v->type) {
+	case RVAL_PV:
+		rhs->is_pv = 1;
+		if (pv_parse_all(v->s, &rhs->sp, why, (int)sizeof(why)) == -1) {
+			(void)snprintf(err, (size_t)errlen, "%s", why);
+			return -1;
+		}
+		return 0;
+	case RVAL_NUM:
+		rhs->val.flags = PV_VAL_INT;
+		rhs->val.n = (int)v->num;
+		return 0;
+	case RVAL_WORD:
+		if (strcmp(v->s, "null") == 0) {
+			rhs->val.flags = PV_VAL_NULL;
+			return 0;
+		}
+		break;
+	case RVAL_STR:
+	case RVAL_NONE:
+		break;
+	}
+	rhs->val.flags = PV_VAL_STR;
+	rhs->val.s.s = v->s != NULL ? v->s : (char *)(size_t)"";
+	rhs->val.s.len = (int)strlen(rhs->val.s.s);
+	return 0;
+}
+
+static int
+w_assign(struct sip_msg *msg, void *dst, void *src)
+{
+	const struct assign_rhs *rhs = src;
+	struct pv_value val;
+
+	if (rhs->is_pv)
+		(void)pv_get(msg, &rhs->sp, &val);
+	else
+		val = rhs->val;
+	return pv_set(msg, dst, &val) == 0 ? CMD_TRUE : CMD_ERROR;
+}
+
+static const struct {
+	const char *name;
+	int level;
+} xlog_levels[] = {
+	{ "L_ALERT", L_ALERT }, { "L_CRIT", L_CRIT }, { "L_ERR", L_ERR },
+	{ "L_WARN", L_WARN }, { "L_NOTICE", L_NOTICE }, { "L_INFO", L_INFO },
+	{ "L_DBG", L_DBG },
+};
+
+/* xlog([level,] format): level L_ALERT..L_DBG or a number; default L_ERR. */
+static int
+fix_xlog(struct action *a, char *err, int errlen)
+{
+	const struct route_val *fv = &a->args[a->nargs - 1];
+	long level = L_ERR;
+	struct pv_fmt *f;
+	char why[200];
+	size_t i;
+
+	if (a->nargs == 2 && a->args[0].type != RVAL_NUM) {
+		for (i = 0; i < sizeof(xlog_levels) / sizeof(xlog_levels[0]);
+		     i++)
+			if (strcmp(a->args[0].s, xlog_levels[i].name) == 0)
+				break;
+		if (i == sizeof(xlog_levels) / sizeof(xlog_levels[0])) {
+			(void)snprintf(err, (size_t)errlen, "xlog: unknown "
+			    "level '%s' (use L_ALERT .. L_DBG)", a->args[0].s);
+			return -1;
+		}
+		level = xlog_levels[i].level;
+	} else if (a->nargs == 2
+	    && arg_int(a, 0, L_ALERT, L_DBG, &level, err, errlen) == -1) {
+		return -1;
+	}
+	if (fv->type == RVAL_NUM) {
+		(void)snprintf(err, (size_t)errlen, "xlog: the format must be "
+		    "a string");
+		return -1;
+	}
+	if ((f = pv_fmt_parse(fv->s, why, (int)sizeof(why))) == NULL) {
+		(void)snprintf(err, (size_t)errlen, "xlog: %s", why);
+		return -1;
+	}
+	a->param[0] = f;	/* one block: freed with the action */
+	a->param_owned |= 1;
+	a->param[1] = (void *)(intptr_t)level;
+	return 0;
+}
+
+static int
+w_xlog(struct sip_msg *msg, void *fmt, void *level)
+{
+	char buf[4096];
+	int lev = (int)(intptr_t)level, len = (int)sizeof(buf);
+
+	if (!LOG_ENABLED(lev))
+		return CMD_TRUE;
+	if (pv_fmt_print(msg, fmt, buf, &len) == -1)
+		return CMD_ERROR;
+	log_msg(lev, "script", "%.*s", len, buf);
+	return CMD_TRUE;
+}
+
 /* Sorted by name: act_core_find() uses bsearch(). */
 static const struct act_core core_cmds[] = {
+	/* "$=" is `$pv = value;`, built by the grammar (no script name) */
+	{ "$=", w_assign, 2, 2, fix_assign, ROUTE_ANY, FLOW_NONE },
 	{ "add_rport", w_force_rport, 0, 0, NULL, ROUTE_REQ, FLOW_NONE },
 	{ "append_branch", w_append_branch, 0, 2, fix_append_branch,
 	    ROUTE_FWD, FLOW_NONE },
@@ -636,6 +811,7 @@ static const struct act_core core_cmds[] = {
 	{ "setuser", w_setuser, 1, 1, fix_str1, ROUTE_REQ, FLOW_NONE },
 	{ "strip", w_strip, 1, 1, fix_count, ROUTE_REQ, FLOW_NONE },
 	{ "strip_tail", w_strip_tail, 1, 1, fix_count, ROUTE_REQ, FLOW_NONE },
+	{ "xlog", w_xlog, 1, 2, fix_xlog, ROUTE_ANY, FLOW_NONE },
 };
 
 #define NR_CORE_CMDS (sizeof(core_cmds) / sizeof(core_cmds[0]))

@@ -167,6 +167,19 @@ fix_regex(struct expr *e)
 
 static void fix_list(struct action *a);
 
+/* `$pv op rhs`: the PVs exist once the modules have registered theirs. */
+static void
+fix_pv_cmp(struct expr *e)
+{
+	char err[256];
+
+	if (pv_parse_all(e->pv, &e->lpv, err, (int)sizeof(err)) == -1)
+		FIX_ERROR(&e->pos, "%s", err);
+	if (e->rhs == RHS_PV
+	    && pv_parse_all(e->val.s, &e->rpv, err, (int)sizeof(err)) == -1)
+		FIX_ERROR(&e->val.pos, "%s", err);
+}
+
 static void
 fix_expr(struct expr *e)
 {
@@ -183,6 +196,8 @@ fix_expr(struct expr *e)
 		fix_list(e->call);
 		break;
 	case EXPR_CMP:
+		if (e->lhs == LHS_PV)
+			fix_pv_cmp(e);
 		if (e->rhs == RHS_REGEX)
 			fix_regex(e);
 		break;

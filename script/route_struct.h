@@ -12,6 +12,7 @@
 #include "lib/ip_addr.h"
 #include "lib/str.h"
 #include "parser/msg_parser.h"
+#include "script/pv.h"
 #include "script/route.h"
 #include "script/sr_module.h"
 
@@ -27,6 +28,7 @@ enum route_val_type {
 	RVAL_NUM,	/* 42, -1 */
 	RVAL_STR,	/* "quoted" */
 	RVAL_WORD,	/* unquoted: yes, udp:127.0.0.1:5060, 10.0.0.0/8 */
+	RVAL_PV,	/* a pseudo-variable as written: $avp(i:1), $ru */
 };
 
 /* A literal as written in the script. */
@@ -58,6 +60,7 @@ enum expr_lhs {
 	LHS_AF,
 	LHS_MSG_LEN,
 	LHS_STATUS,
+	LHS_PV,		/* $ru, $avp(i:1) ...: expr->pv */
 };
 
 enum expr_op {
@@ -78,6 +81,8 @@ enum expr_rhs {
 	RHS_MYSELF,
 	RHS_NET,	/* ip/bits (a plain address has all bits) */
 	RHS_REGEX,
+	RHS_PV,		/* another PV: expr->rpv (val.s as written) */
+	RHS_NULL,	/* the word null: "has no value" */
 };
 
 struct action;
@@ -95,6 +100,9 @@ struct expr {
 	struct ip_addr ip;		/* NET */
 	unsigned int bits;
 	regex_t *re;			/* REGEX, compiled by fix_routes() */
+	char *pv;			/* LHS_PV as written (kept by
+					   pv_fix_keep(): freed at exit) */
+	struct pv_spec lpv, rpv;	/* LHS_PV, RHS_PV: by fix_routes() */
 };
 
 enum act_kind {
