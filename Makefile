@@ -72,11 +72,11 @@ $(OUT)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(OUT)/cfg.tab.c $(OUT)/cfg.tab.h: cfg.y
+$(OUT)/cfg.tab.c $(OUT)/cfg.tab.h &: cfg.y
 	@mkdir -p $(OUT)
 	$(BISON) -Wall -Werror -d -o $(OUT)/cfg.tab.c cfg.y
 
-$(OUT)/cfg.lex.c $(OUT)/cfg.lex.h: cfg.lex
+$(OUT)/cfg.lex.c $(OUT)/cfg.lex.h &: cfg.lex
 	@mkdir -p $(OUT)
 	$(FLEX) --header-file=$(OUT)/cfg.lex.h -o $(OUT)/cfg.lex.c cfg.lex
 
@@ -97,7 +97,7 @@ $(OUT)/openser: $(SPINE) $(OUT)/libcore.a
 .SECONDEXPANSION:
 $(OUT)/modules/%.so: $$(sort $$(wildcard modules/%/*.c)) $(OUT)/openser
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -shared $(SANLD) -o $@ $(filter %.c,$^)
+	$(CC) $(CFLAGS) -shared -Wl,-Bsymbolic $(SANLD) -o $@ $(filter %.c,$^)
 
 $(OUT)/test/%: test/unit/%.c $(OUT)/libcore.a
 	@mkdir -p $(dir $@)
