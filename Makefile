@@ -192,3 +192,16 @@ clean:
 .PHONY: all test test-one test-unit test-cfg-update run install uninstall clean
 .DELETE_ON_ERROR:
 -include $(OBJS:.o=.d) $(SPINE:.o=.d) $(GEN_OBJS:.o=.d)
+
+# ---- benchmarks (bench/README.md); never part of `make test`
+build/bench/siplo: bench/siplo/siplo.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(WERROR) -O2 -g -pthread -o $@ $< -lssl -lcrypto
+
+bench: build/bench/siplo
+	bench/run
+
+bench-smoke: build/bench/siplo
+	bench/run --smoke
+
+.PHONY: bench bench-smoke
