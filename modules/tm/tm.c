@@ -529,6 +529,9 @@ w_t_release(struct sip_msg *msg, void *p1, void *p2)
 	t->uas_retr_at = 0;
 	tm_set_delete(t, timer_now_ms());
 	lock_release(&t->lock);
+	/* the rest of the script must not use the AVPs of a cell that may
+	 * be freed as soon as our reference is gone */
+	(void)avp_set_list(NULL);
 	tm_cell_unref(t);
 	tm_cur = NULL;
 	return CMD_TRUE;
