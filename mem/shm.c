@@ -22,8 +22,9 @@
  * ASan's shadow memory is private to each process, so what one process
  * allocates in shm after fork still looks poisoned to the others (usrloc
  * contacts saved by a receiver, read by the timer).  Poisoning is kept in
- * the attendant before fork; a child unpoisons the whole arena once
- * (pthread_atfork) and never poisons again.
+ * the attendant before fork; after the first fork every process, the
+ * attendant included (its children change the arena under it), unpoisons
+ * the whole arena once (pthread_atfork) and never poisons again.
  */
 static int shm_no_poison;
 #define POISON(p, n)                                        \
@@ -159,7 +160,7 @@ shm_init(size_t size)
 	bucket_insert(b);
 	POISON((char *)b + HDR, bsize(b) - HDR);
 #if defined(__SANITIZE_ADDRESS__)
-	(void)pthread_atfork(NULL, NULL, shm_atfork_child);
+	(void)pthread_atfork(NULL, shm_atfork_child, shm_atfork_child);
 #endif
 	return 0;
 }

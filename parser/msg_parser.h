@@ -113,6 +113,8 @@ struct sip_msg {
 /* msg_flags */
 #define FL_FORCE_RPORT	1	/* add rport to our Via-received on reply */
 #define FL_REPLY_TO_VIA	2
+#define FL_FINAL_REPLIED 4	/* a final reply to this request was sent
+				   (tm): sl_reply_error() stays silent */
 
 int parse_msg(char *buf, unsigned int len, struct sip_msg *msg);
 int parse_headers(struct sip_msg *msg, uint64_t flags, int next);

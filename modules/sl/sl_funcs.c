@@ -50,6 +50,10 @@ w_sl_reply_error(struct sip_msg *msg, void *unused1, void *unused2)
 	const char *reason;
 	int code;
 
+	/* tm already answered (a failed t_relay replies itself): one final
+	 * reply per request, not a second stateless one */
+	if (msg->msg_flags & FL_FINAL_REPLIED)
+		return CMD_TRUE;
 	code = sip_error_to_code(sip_last_error, &reason);
 	if (reply_send(msg, code, reason) == -1)
 		return CMD_ERROR;

@@ -153,6 +153,8 @@ tm_reply_local(struct tm_cell *t, struct sip_msg *req, int code,
 	if (req->to != NULL && req->to->parsed != NULL
 	    && get_to(req)->tag_value.len > 0)
 		to_tag = &get_to(req)->tag_value;
+	if (code >= 200 && !own)
+		req->msg_flags |= FL_FINAL_REPLIED;
 	if (own)
 		tm_fake_free(&fake);
 	if (len == -1) {
