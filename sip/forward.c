@@ -177,8 +177,24 @@ fwd_tls_client_domain(struct sip_msg *msg)
 	return idx;
 }
 
+/* The first URI of a Path vector "<sip:a;lr>,<sip:b;lr>". */
 static int
-next_hop(struct sip_msg *msg, const struct fwd_dest *given,
+path_first(const str *path, str *uri)
+{
+	char *lt = memchr(path->s, '<', (size_t)path->len), *gt;
+
+	if (lt == NULL)
+		return -1;
+	gt = memchr(lt, '>', (size_t)(path->s + path->len - lt));
+	if (gt == NULL)
+		return -1;
+	uri->s = lt + 1;
+	uri->len = (int)(gt - lt - 1);
+	return 0;
+}
+
+static int
+next_hop(struct sip_msg *msg, const struct fwd_dest *given, const str *path,
     struct fwd_dest *d)
 {
 	str route;
@@ -195,6 +211,8 @@ next_hop(struct sip_msg *msg, const struct fwd_dest *given,
 	}
 	if (msg->dst_uri.len > 0)
 		return uri_dest(&msg->dst_uri, d);
+	if (path != NULL && path->len > 0 && path_first(path, &route) == 0)
+		return uri_dest(&route, d);
 	if ((rc = first_route(msg, &route)) == -1)
 		return -1;
 	return uri_dest(rc == 1 ? &route : msg_ruri(msg), d);
@@ -227,37 +245,55 @@ resolve_dest(const struct fwd_dest *d, struct dest_info *dst)
 }
 
 /*
- * Forward request <msg> statelessly to <given> (NULL: $du or R-URI).
- * Receiving process.  0, or -1 after logging with sip_last_error set.
+ * Where request <msg> goes: the next hop <given> by the script, else $du,
+ * else the first URI of <path> (a branch's Path vector, may be NULL), else
+ * the first Route that is not us, else the R-URI; resolved, with the
+ * local socket, the connection of a registered UA and the TLS client
+ * domain.  Stateless forwarding and tm's branches.  0, or -1 after
+ * logging with sip_last_error set.
  */
 int
-fwd_request(struct sip_msg *msg, const struct fwd_dest *given)
+fwd_dest_resolve(struct sip_msg *msg, const struct fwd_dest *given,
+    const str *path, struct dest_info *dst)
 {
 	struct fwd_dest d;
-	struct dest_info dst;
-	char bbuf[MAX_BRANCH_LEN], *out;
-	str branch;
-	int len, rc;
 
-	if (next_hop(msg, given, &d) == -1) {
+	if (next_hop(msg, given, path, &d) == -1) {
 		LM_ERR("cannot forward %.*s: bad destination URI",
 		    STR_FMT(&REQ_LINE(msg).method));
 		sip_last_error = E_BAD_URI;
 		return -1;
 	}
-	if (resolve_dest(&d, &dst) == -1)
+	if (resolve_dest(&d, dst) == -1)
 		return -1;
 	if (d.proto != PROTO_UDP)
-		dst.conn_id = msg->force_conn_id;	/* registered UA's link */
+		dst->conn_id = msg->force_conn_id;	/* registered UA's link */
 	if (d.proto == PROTO_TLS)
-		dst.tls_cdom = fwd_tls_client_domain(msg);
-	if ((dst.send_sock = send_socket(msg, d.proto, &dst.to)) == NULL) {
+		dst->tls_cdom = fwd_tls_client_domain(msg);
+	if ((dst->send_sock = send_socket(msg, d.proto, &dst->to)) == NULL) {
 		LM_ERR("cannot forward to %s:%.*s: no %s listen socket for that "
 		    "address family; add a listen line", proto_name(d.proto),
 		    STR_FMT(&d.host), proto_name(d.proto));
 		sip_last_error = E_BAD_PROTO;
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * Forward request <msg> statelessly to <given> (NULL: $du or R-URI).
+ * Receiving process.  0, or -1 after logging with sip_last_error set.
+ */
+int
+fwd_request(struct sip_msg *msg, const struct fwd_dest *given)
+{
+	struct dest_info dst;
+	char bbuf[MAX_BRANCH_LEN], *out;
+	str branch;
+	int len, rc;
+
+	if (fwd_dest_resolve(msg, given, NULL, &dst) == -1)
+		return -1;
 	if (branch_compute(msg, bbuf, sizeof(bbuf), &branch) == -1) {
 		sip_last_error = E_BAD_REQ;
 		return -1;
@@ -268,7 +304,7 @@ fwd_request(struct sip_msg *msg, const struct fwd_dest *given)
 		sip_last_error = E_TOO_MANY_HOPS;
 		return -1;
 	}
-	out = msg_build_request(msg, dst.send_sock, d.proto, &branch, &len);
+	out = msg_build_request(msg, dst.send_sock, dst.proto, &branch, &len);
 	if (out == NULL) {
 		sip_last_error = E_OUT_OF_MEM;
 		return -1;
@@ -289,7 +325,7 @@ fwd_send_raw(struct sip_msg *msg, const struct fwd_dest *given)
 	struct fwd_dest d;
 	struct dest_info dst;
 
-	if (next_hop(msg, given, &d) == -1 || resolve_dest(&d, &dst) == -1)
+	if (next_hop(msg, given, NULL, &d) == -1 || resolve_dest(&d, &dst) == -1)
 		return -1;
 	dst.send_sock = send_socket(msg, d.proto, &dst.to);
 	if (net_send(&dst, msg->buf, (int)msg->len) == -1) {

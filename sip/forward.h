@@ -20,6 +20,8 @@ struct fwd_dest {
 
 int fwd_request(struct sip_msg *msg, const struct fwd_dest *dst);
 int fwd_tls_client_domain(struct sip_msg *msg);
+int fwd_dest_resolve(struct sip_msg *msg, const struct fwd_dest *given,
+    const str *path, struct dest_info *dst);
 int fwd_send_raw(struct sip_msg *msg, const struct fwd_dest *dst);
 int fwd_reply(struct sip_msg *msg);
 

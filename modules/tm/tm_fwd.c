@@ -30,108 +30,6 @@
 #include "sip/msg_translator.h"
 #include "sip/sip_error.h"
 
-/* ---- next hop ----------------------------------------------------------- */
-
-static int
-uri_dest(const str *uri, struct fwd_dest *d)
-{
-	struct sip_uri u;
-
-	if (parse_uri(uri->s, uri->len, &u) == -1)
-		return -1;
-	d->host = u.maddr_val.len > 0 ? u.maddr_val : u.host;
-	d->port = u.port_no;
-	if (d->proto == PROTO_NONE)
-		d->proto = u.proto != PROTO_NONE ? u.proto
-		    : (u.type == URI_SIPS ? PROTO_TLS : PROTO_UDP);
-	return 0;
-}
-
-static int
-route_is_self(struct rr *r)
-{
-	struct sip_uri u;
-
-	if (parse_uri(r->uri.s, r->uri.len, &u) == -1)
-		return 0;
-	return sock_check_self(&u.host, u.port_no, u.proto);
-}
-
-/* The first Route that is not us (those that are get removed): 1 with
- * its URI in <uri>, 0 when none is left, -1 on a bad Route header. */
-static int
-first_route(struct sip_msg *msg, str *uri)
-{
-	struct hdr_field *h;
-	struct rr *r;
-	int off;
-
-	if (parse_headers(msg, HDR_ROUTE_F, 0) == -1)
-		return -1;
-	for (h = msg->route; h != NULL; h = h->sibling) {
-		if (parse_rr(h) == -1)
-			return -1;
-		for (r = h->parsed; r != NULL; r = r->next) {
-			off = (int)(r->start - msg->buf);
-			if (lump_deleted(msg->add_rm, off, r->len))
-				continue;
-			if (!route_is_self(r)) {
-				*uri = r->uri;
-				return 1;
-			}
-			if (r->next != NULL
-			    ? lump_add(&msg->add_rm, off,
-				  (int)(r->next->start - r->start), NULL, 0) == NULL
-			    : lump_add(&msg->add_rm,
-				  (int)(h->name.s - msg->buf), h->len, NULL, 0)
-				  == NULL)
-				return -1;
-		}
-	}
-	return 0;
-}
-
-/* The first URI of a Path vector "<sip:a;lr>,<sip:b;lr>". */
-static int
-path_first(const str *path, str *uri)
-{
-	char *lt = memchr(path->s, '<', (size_t)path->len), *gt;
-
-	if (lt == NULL)
-		return -1;
-	gt = memchr(lt, '>', (size_t)(path->s + path->len - lt));
-	if (gt == NULL)
-		return -1;
-	uri->s = lt + 1;
-	uri->len = (int)(gt - lt - 1);
-	return 0;
-}
-
-static int
-next_hop(struct sip_msg *msg, const struct fwd_dest *given, const str *path,
-    struct fwd_dest *d)
-{
-	str route;
-	int rc;
-
-	memset(d, 0, sizeof(*d));
-	if (given != NULL) {
-		*d = *given;
-		if (d->proto == PROTO_NONE && parse_sip_msg_uri(msg) == 0)
-			d->proto = msg->parsed_uri.proto;
-		if (d->proto == PROTO_NONE)
-			d->proto = PROTO_UDP;
-		return 0;
-	}
-	if (msg->dst_uri.len > 0)
-		return uri_dest(&msg->dst_uri, d);
-	if (path != NULL && path->len > 0 && path_first(path, &route) == 0)
-		return uri_dest(&route, d);
-	if ((rc = first_route(msg, &route)) == -1)
-		return -1;
-	return uri_dest(rc == 1 ? &route : msg_ruri(msg), d);
-}
-
 /* ---- building one branch ------------------------------------------------ */
 
 /* Route: <path> before the request's own Route headers. */
@@ -222,49 +120,13 @@ give_back(struct sip_msg *msg, struct tm_saved *sv)
 	}
 }
 
-static struct socket_info *
-send_socket(struct sip_msg *msg, enum sip_proto proto,
-    const union sockaddr_union *to)
-{
-	struct socket_info *si = msg->force_send_socket;
-
-	if (si != NULL && si->proto == proto && si->address.af == to->s.sa_family)
-		return si;
-	return net_pick_socket(proto, to, msg->rcv.bind_address);
-}
-
 /* The destination of branch <b> into its dst: -1 with sip_last_error. */
 static int
 branch_dest(struct sip_msg *msg, const struct fwd_dest *given,
     const str *path, struct dest_info *dst)
 {
-	struct fwd_dest d;
-	unsigned short port;
-
-	if (next_hop(msg, given, path, &d) == -1) {
-		LM_ERR("tm: cannot relay %.*s: bad destination URI",
-		    STR_FMT(&REQ_LINE(msg).method));
-		sip_last_error = E_BAD_URI;
-		return -1;
-	}
-	port = d.port != 0 ? d.port : proto_default_port(d.proto);
 	memset(dst, 0, sizeof(*dst));
-	dst->proto = d.proto;
-	if (resolve_host(&d.host, port, &dst->to) == -1) {
-		LM_ERR("tm: cannot resolve next hop %.*s", STR_FMT(&d.host));
-		sip_last_error = E_BAD_ADDRESS;
-		return -1;
-	}
-	if (d.proto != PROTO_UDP)
-		dst->conn_id = msg->force_conn_id;
-	if ((dst->send_sock = send_socket(msg, d.proto, &dst->to)) == NULL) {
-		LM_ERR("tm: cannot relay to %s:%.*s: no %s listen socket for that "
-		    "address family", proto_name(d.proto), STR_FMT(&d.host),
-		    proto_name(d.proto));
-		sip_last_error = E_BAD_PROTO;
-		return -1;
-	}
-	return 0;
+	return fwd_dest_resolve(msg, given, path, dst);
 }
 
 /* Start the timers of branch <b> just sent.  Cell lock. */
