@@ -7,7 +7,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 need=""
-for p in build-essential bison flex libssl-dev python3 sip-tester clang \
+for p in build-essential bison flex libssl-dev openssl python3 sip-tester clang \
     libsqlite3-dev iproute2 procps; do
 	dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"
 done
