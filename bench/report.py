@@ -100,7 +100,7 @@ def main():
 
     rows = []
     lines = []
-    head = "%-48s %-22s %-22s %6s" % ("metric", "openser", "Kamailio", "ratio")
+    head = "%-62s %-22s %-22s %6s" % ("metric", "openser", "Kamailio", "ratio")
     lines.append(head)
     lines.append("-" * len(head))
     for sc, label, how, unit, higher in METRICS:
@@ -110,8 +110,8 @@ def main():
         km, kt = cell(k)
         ratio = om / km if om is not None and km else None
         name = "%s [%s%s]" % (label, unit, "" if higher else ", lower=better")
-        lines.append("%-48s %-22s %-22s %6s" % (
-            name[:48] if len(name) > 48 else name, ot, kt,
+        lines.append("%-62s %-22s %-22s %6s" % (
+            name, ot, kt,
             "%.2f" % ratio if ratio is not None else "-"))
         rows.append({"scenario": sc, "metric": label, "unit": unit,
                      "higher_is_better": higher, "openser": o,
