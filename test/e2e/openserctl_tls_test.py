@@ -271,6 +271,12 @@ class CtlCertsServe(unittest.TestCase):
         with open(cls.proxy.cfg_path, "w") as f:
             f.write(cls.proxy.cfg)
         cls.proxy.start()
+        # the MI FIFO process is forked last: wait for its FIFO (bounded)
+        fifo = os.path.join(cls.proxy.dir, "fifo")
+        for _ in range(100):
+            if os.path.exists(fifo):
+                break
+            time.sleep(0.05)
 
     @classmethod
     def tearDownClass(cls):
