@@ -31,7 +31,9 @@ METRICS = [
     ("hs_rsa", "new TLS handshakes/s, RSA-2048 (+OPTIONS)", "rate", "/s", True),
     ("hs_rsa", "  proxy CPU us per handshake, RSA", "cpu", "us", False),
     ("mem_idle", "memory per idle TLS connection (PSS)", "kb_per_conn", "kB", False),
-    ("mem_idle", "  idle TLS connections held", "held", "", True),
+    ("mem_idle", "  idle TLS connections open when PSS was read", "open", "", True),
+    ("mem_idle", "  of them answered (2xx or error) by then", "held", "", True),
+    ("mem_idle", "  REGISTERs answered 2xx, of all held connections", "ok", "", True),
     ("reg_p99_hold", "REGISTER p99 at fixed rate, idle conns held", "p99", "ms", False),
     ("reg_p99_hold", "  REGISTER p50 at fixed rate, idle conns held", "p50", "ms", False),
     ("reg_p99_hold", "  achieved REGISTER/s (target in header)", "rate", "/s", True),
@@ -45,6 +47,11 @@ def value(s, how):
         return s.get("rate")
     if how == "cpu":
         return s.get("proxy_cpu_us_per_op")
+    if how == "kb_per_conn" and "pss_kb_n" in s:
+        n = s.get("open", s.get("conn_ok", 0) - s.get("conn_lost", 0))
+        return (s["pss_kb_n"] - s["pss_kb_0"]) / n if n > 0 else None
+    if how == "open":
+        return s.get("open", s.get("conn_ok", 0) - s.get("conn_lost", 0))
     if how in ("p50", "p99", "p999"):
         return s.get("lat_us", {}).get(how, 0) / 1000.0
     return s.get(how)

@@ -136,6 +136,7 @@ struct siplo_worker {
 	long			quota;		/* transactions this worker may send */
 	long			started;	/* handshake: connections started */
 	atomic_long		n_answered;	/* hold: connections with a reply */
+	atomic_long		n_open;		/* connections set up, not closed */
 	int			rr;		/* round robin cursor */
 	int			pending;	/* connections being set up */
 	uint64_t		t0;		/* start of the load phase */
@@ -360,6 +361,8 @@ siplo_conn_close(struct siplo_conn *c, int lost)
 		w->pending--;
 	if (c->answered && siplo_cf.mode == MODE_HOLD)
 		atomic_fetch_sub(&w->n_answered, 1);
+	if (c->state == ST_READY && siplo_cf.proto != PROTO_UDP)
+		atomic_fetch_sub(&w->n_open, 1);
 	c->answered = 0;
 	if (lost) {
 		w->st.conn_lost++;
@@ -445,6 +448,7 @@ siplo_conn_ready(struct siplo_conn *c)
 
 	w->pending--;
 	w->st.conn_ok++;
+	atomic_fetch_add(&w->n_open, 1);
 	c->state = ST_READY;
 	if (c->ssl != NULL && SSL_session_reused(c->ssl))
 		w->st.resumed++;
@@ -1078,6 +1082,8 @@ siplo_usage(FILE *f)
 "  --tls 1.2|1.3     pin the TLS version (default: negotiate)\n"
 "  --user-base B     first AoR number (0); --users U: AoRs to cycle (N*K)\n"
 "  --pid PID         proxy's attendant: CPU per transaction; hold: memory\n"
+"                    (kb_per_conn = PSS growth / connections open; held =\n"
+"                    connections whose request got a final reply)\n"
 "  --hold SECONDS    hold mode: how long to keep connections (10)\n"
 "  --ready-file F    hold mode: created once all connections are held\n"
 "  --label TEXT      copied into the JSON line\n");
@@ -1359,7 +1365,7 @@ siplo_hold_wait(struct siplo_worker *ws)
 
 static void
 siplo_report(struct siplo_worker *ws, double cpu, long pss0, long pssn,
-    uint64_t held, double setup_s)
+    uint64_t held, uint64_t open_n, double setup_s)
 {
 	static const char *const mn[] = { "persistent", "handshake", "hold" };
 	static const char *const pn[] = { "udp", "tcp", "tls" };
@@ -1393,10 +1399,11 @@ siplo_report(struct siplo_worker *ws, double cpu, long pss0, long pssn,
 	    siplo_hist_pct(t, 50), siplo_hist_pct(t, 99),
 	    siplo_hist_pct(t, 99.9), t->lat_max, per);
 	if (cf->mode == MODE_HOLD)
-		printf(",\"held\":%" PRIu64 ",\"setup_s\":%.2f,"
-		    "\"pss_kb_0\":%ld,\"pss_kb_n\":%ld,\"kb_per_conn\":%.2f",
-		    held, setup_s, pss0, pssn, held > 0 && pss0 >= 0
-		    && pssn >= 0 ? (double)(pssn - pss0) / (double)held : 0);
+		printf(",\"held\":%" PRIu64 ",\"open\":%" PRIu64
+		    ",\"setup_s\":%.2f,\"pss_kb_0\":%ld,\"pss_kb_n\":%ld,"
+		    "\"kb_per_conn\":%.2f", held, open_n, setup_s, pss0, pssn,
+		    open_n > 0 && pss0 >= 0 && pssn >= 0
+		    ? (double)(pssn - pss0) / (double)open_n : 0);
 	printf("}\n");
 	fflush(stdout);
 	free(t);
@@ -1409,7 +1416,7 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	double cpu0 = -1, cpu = -1, setup_s = 0;
 	long pss0 = -1, pssn = -1;
-	uint64_t held = 0, t_begin;
+	uint64_t held = 0, open_n = 0, t_begin;
 	FILE *f;
 	int i;
 
@@ -1459,6 +1466,8 @@ main(int argc, char **argv)
 		siplo_sleep_until(siplo_now() + 1000000000u);
 		if (siplo_cf.pid > 0)
 			pssn = siplo_proc_pss(siplo_cf.pid);
+		for (i = 0; i < siplo_cf.threads; i++)
+			open_n += (uint64_t)atomic_load(&ws[i].n_open);
 		fprintf(stderr, "siplo: holding %" PRIu64 " connections; proxy "
 		    "PSS %ld kB at 0, %ld kB now\n", held, pss0, pssn);
 		if (siplo_cf.ready_file != NULL
@@ -1479,7 +1488,7 @@ main(int argc, char **argv)
 	}
 	for (i = 0; i < siplo_cf.threads; i++)
 		pthread_join(ws[i].tid, NULL);
-	siplo_report(ws, cpu, pss0, pssn, held, setup_s);
+	siplo_report(ws, cpu, pss0, pssn, held, open_n, setup_s);
 	SSL_CTX_free(siplo_ctx);
 	return 0;
 }
