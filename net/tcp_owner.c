@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -137,6 +139,20 @@ set_events(struct tcp_conn *c, unsigned int ev)
 	return 0;
 }
 
+/*
+ * SIP messages are small and answered at once: without TCP_NODELAY a
+ * reply (or a TLS record after the session tickets) waits for the peer's
+ * delayed ACK, about 40 ms per exchange (found by bench/: handshake rate).
+ */
+static void
+set_nodelay(int fd)
+{
+	int on = 1;
+
+	/* best effort: a socket without it still works, only slower */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+}
+
 static struct tcp_conn *
 conn_new(int fd, unsigned int id, enum sip_proto proto,
     const union sockaddr_union *remote, struct socket_info *local,
@@ -146,6 +162,7 @@ conn_new(int fd, unsigned int id, enum sip_proto proto,
 
 	if ((c = pkg_zalloc(sizeof(*c))) == NULL)
 		return NULL;
+	set_nodelay(fd);
 	c->fd = fd;
 	c->id = id;
 	c->proto = proto;
