@@ -430,3 +430,21 @@ msg_body(struct sip_msg *msg)
 		return NULL;
 	return msg->eoh;
 }
+
+/*
+ * Replace the pkg string <dst> of a message (msg->new_uri, msg->dst_uri)
+ * with a pkg copy of <src>.  0, or -1 (out of pkg memory, <dst> intact).
+ * The caller resets msg->parsed_uri_ok when it changes new_uri.
+ */
+int
+msg_set_pkg_str(str *dst, const str *src)
+{
+	char *p;
+
+	if ((p = pkg_strndup(src->s, (size_t)src->len)) == NULL)
+		return -1;
+	pkg_free(dst->s);
+	dst->s = p;
+	dst->len = src->len;
+	return 0;
+}

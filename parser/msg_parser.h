@@ -125,6 +125,7 @@ int msg_method_parse(const str *m);	/* enum request_method */
 int msg_content_length(struct sip_msg *msg, unsigned int *len);
 char *msg_body(struct sip_msg *msg);	/* NULL if headers unparsable */
 str *msg_ruri(struct sip_msg *msg);	/* new_uri if set, else R-URI */
+int msg_set_pkg_str(str *dst, const str *src);	/* new_uri, dst_uri */
 
 #define IS_SIP_REQUEST(m) ((m)->first_line.type == SIP_REQUEST)
 #define IS_SIP_REPLY(m)	  ((m)->first_line.type == SIP_REPLY)

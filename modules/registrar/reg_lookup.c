@@ -20,20 +20,6 @@
 #include "script/sr_module.h"
 #include "sip/lump.h"
 
-/* Replace the pkg string <dst> with a copy of <src>.  0, or -1. */
-static int
-reg_set_str(str *dst, const str *src)
-{
-	char *p;
-
-	if ((p = pkg_strndup(src->s, (size_t)src->len)) == NULL)
-		return -1;
-	pkg_free(dst->s);
-	dst->s = p;
-	dst->len = src->len;
-	return 0;
-}
-
 /* The R-URI's AoR key into <buf>.  0, or -1 (logged). */
 static int
 reg_ruri_aor(struct sip_msg *msg, char *buf, str *aor)
@@ -81,13 +67,13 @@ reg_set_main(struct sip_msg *msg, const struct ul_contact *c)
 	str du;
 	int off;
 
-	if (reg_set_str(&msg->new_uri, &c->c) == -1)
+	if (msg_set_pkg_str(&msg->new_uri, &c->c) == -1)
 		return -1;
 	msg->parsed_uri_ok = 0;
 	msg->force_send_socket = c->sock;
 	if (c->path.len > 0 && reg_path_first(&c->path, &du) == 0) {
 		/* the Path becomes our Route set; its first hop is next */
-		if (reg_set_str(&msg->dst_uri, &du) == -1)
+		if (msg_set_pkg_str(&msg->dst_uri, &du) == -1)
 			return -1;
 		off = (int)(msg->headers->name.s - msg->buf);
 		if ((hdr = pkg_malloc((size_t)c->path.len + 10)) == NULL)
@@ -101,7 +87,7 @@ reg_set_main(struct sip_msg *msg, const struct ul_contact *c)
 		return off;
 	}
 	if (c->proto != PROTO_UDP && c->conn_id != 0 && c->received.len > 0) {
-		if (reg_set_str(&msg->dst_uri, &c->received) == -1)
+		if (msg_set_pkg_str(&msg->dst_uri, &c->received) == -1)
 			return -1;
 		msg->force_conn_id = c->conn_id;
 	}

@@ -79,19 +79,6 @@ rr_is_loose(const str *uri)
 	return parse_uri(uri->s, uri->len, &u) == 0 && u.lr.len > 0;
 }
 
-static int
-rr_set(str *dst, const str *src)
-{
-	char *p;
-
-	if ((p = pkg_strndup(src->s, (size_t)src->len)) == NULL)
-		return -1;
-	pkg_free(dst->s);
-	dst->s = p;
-	dst->len = src->len;
-	return 0;
-}
-
 /*
  * Remove the entries marked del: a header whose values all go is removed
  * whole, else each run of values with the comma joining it.  0 or -1.
@@ -206,7 +193,7 @@ w_rr_loose_route(struct sip_msg *msg, void *unused1, void *unused2)
 	in_dialog = rr_in_dialog(msg);
 	if (rr_strict_previous(msg, in_dialog)) {
 		e[n - 1].del = 1;
-		if (rr_set(&msg->new_uri, &e[n - 1].r->uri) == -1)
+		if (msg_set_pkg_str(&msg->new_uri, &e[n - 1].r->uri) == -1)
 			goto oom;
 		msg->parsed_uri_ok = 0;
 		n--;
@@ -217,13 +204,13 @@ w_rr_loose_route(struct sip_msg *msg, void *unused1, void *unused2)
 		/* only us: a preloaded Route to us is not routing */
 		rc = in_dialog ? CMD_TRUE : CMD_FALSE;
 	} else if (rr_is_loose(&e[i].r->uri)) {
-		if (rr_set(&msg->dst_uri, &e[i].r->uri) == -1)
+		if (msg_set_pkg_str(&msg->dst_uri, &e[i].r->uri) == -1)
 			goto oom;
 	} else {
 		/* next hop is a strict router: it goes in the R-URI */
 		old = *msg_ruri(msg);
 		if (rr_append_ruri(msg, e, total, &old) == -1
-		    || rr_set(&msg->new_uri, &e[i].r->uri) == -1)
+		    || msg_set_pkg_str(&msg->new_uri, &e[i].r->uri) == -1)
 			goto oom;
 		msg->parsed_uri_ok = 0;
 		e[i].del = 1;
