@@ -8,6 +8,9 @@
  *   handshake   connect, full TLS handshake, one request, close; C clients
  *   hold        N idle TLS connections, one request each, held open; the
  *               proxy's memory (PSS of --pid and its descendants) at 0 and N
+ *   call        UAS and UAC of INVITE/180/200/ACK/BYE/200 through the proxy:
+ *               the UAS registers callee AoRs over its own connections, the
+ *               UAC calls them (K calls per connection or a total rate)
  *
  * Every loop is bounded by a count and by time; every measured run prints
  * one JSON line on stdout, diagnostics go to stderr.  The generator is
@@ -24,6 +27,7 @@
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -47,7 +51,7 @@
 #define SIPLO_SETUP_LIMIT_S	30.0	/* bound on connection set-up */
 #define SIPLO_DRAIN_S		2.0	/* bound on waiting for stragglers */
 
-enum siplo_mode { MODE_PERSISTENT, MODE_HANDSHAKE, MODE_HOLD };
+enum siplo_mode { MODE_PERSISTENT, MODE_HANDSHAKE, MODE_HOLD, MODE_CALL };
 enum siplo_proto { PROTO_UDP, PROTO_TCP, PROTO_TLS };
 enum siplo_state {
 	ST_NEW = 0, ST_CONNECTING, ST_HANDSHAKE, ST_READY, ST_DEAD
@@ -76,13 +80,19 @@ struct siplo_conf {
 	int			users;		/* --users */
 	int			timeout_ms;	/* --timeout */
 	int			tls13;		/* --tls 1.2|1.3 */
+	int			callees;	/* call: --callees */
+	int			uas_conns;	/* call: --uas-conns */
 	const char		*ready_file;
 	const char		*label;
 };
 
+enum siplo_call_state { CALL_FREE = 0, CALL_INVITING, CALL_BYE };
+
 struct siplo_slot {
 	uint64_t	seq;		/* 0: free */
-	uint64_t	t_sent;		/* ns */
+	uint64_t	t_sent;		/* ns; call: INVITE, then BYE sent */
+	int		state;		/* call: enum siplo_call_state */
+	int		callee;		/* call: callee index */
 };
 
 struct siplo_worker;
@@ -101,6 +111,10 @@ struct siplo_conn {
 	uint64_t		t_start;	/* handshake: connect() time */
 	int			inflight;
 	int			answered;	/* hold: first reply seen */
+	int			uas;		/* call: UAS end (registers, answers) */
+	int			uas_no;		/* call: which UAS connection */
+	int			reg_next;	/* call: callees registered so far */
+	int			reg_inflight;
 	size_t			rlen;
 	size_t			woff;
 	size_t			wlen;
@@ -122,6 +136,12 @@ struct siplo_stats {
 	uint64_t	conn_lost;
 	uint64_t	resumed;
 	uint64_t	lat_max;
+	uint64_t	calls_done;	/* call: BYE answered 2xx */
+	uint64_t	bye_fail;	/* call: BYE failed or timed out */
+	uint64_t	ringing;	/* call: 180 seen by the UAC */
+	uint64_t	reg_ok;		/* call: callees registered */
+	uint64_t	reg_fail;
+	uint64_t	uas_drop;	/* call: UAS reply not sent (buffer) */
 	uint64_t	hist[SIPLO_HIST_N];
 };
 
@@ -592,6 +612,26 @@ siplo_flush(struct siplo_conn *c)
 	return 0;
 }
 
+/* send (UDP) or queue for siplo_flush() one message; -1 if it cannot go */
+static int
+siplo_queue(struct siplo_conn *c, const char *msg, size_t len)
+{
+	if (siplo_cf.proto == PROTO_UDP)
+		return send(c->fd, msg, len, 0) == (ssize_t)len ? 0 : -1;
+	if (c->woff > 0 && SIPLO_WBUF - c->wlen < len) {
+		memmove(c->wbuf, c->wbuf + c->woff, c->wlen - c->woff);
+		c->wlen -= c->woff;
+		c->woff = 0;
+	}
+	if (SIPLO_WBUF - c->wlen < len)
+		return -1;
+	memcpy(c->wbuf + c->wlen, msg, len);
+	c->wlen += len;
+	return 0;
+}
+
+static int siplo_call_start(struct siplo_conn *c, uint64_t now);
+
 /* queue (or, for UDP, send) one request; -1 when it cannot go now */
 static int
 siplo_send(struct siplo_conn *c, uint64_t now)
@@ -602,25 +642,15 @@ siplo_send(struct siplo_conn *c, uint64_t now)
 	uint64_t seq = c->seq + 1;
 	int len;
 
+	if (siplo_cf.mode == MODE_CALL)
+		return siplo_call_start(c, now);
 	s = &c->slots[seq & (uint64_t)w->slot_mask];
 	if (c->state != ST_READY || s->seq != 0)
 		return -1;
 	if ((len = siplo_build(c, seq, msg, sizeof(msg))) < 0)
 		return -1;
-	if (siplo_cf.proto == PROTO_UDP) {
-		if (send(c->fd, msg, (size_t)len, 0) != len)
-			return -1;
-	} else {
-		if (c->woff > 0 && SIPLO_WBUF - c->wlen < (size_t)len) {
-			memmove(c->wbuf, c->wbuf + c->woff, c->wlen - c->woff);
-			c->wlen -= c->woff;
-			c->woff = 0;
-		}
-		if (SIPLO_WBUF - c->wlen < (size_t)len)
-			return -1;
-		memcpy(c->wbuf + c->wlen, msg, (size_t)len);
-		c->wlen += (size_t)len;
-	}
+	if (siplo_queue(c, msg, (size_t)len) == -1)
+		return -1;
 	c->seq = seq;
 	s->seq = seq;
 	s->t_sent = now;
@@ -638,6 +668,642 @@ siplo_may_send(struct siplo_worker *w, uint64_t now)
 
 	return atomic_load(&siplo_phase) == 1 && done < w->quota
 	    && now < w->t_win1;
+}
+
+/* ---- call mode: a UAC and a UAS of INVITE/180/200/ACK/BYE/200
+ *
+ * Connections 0 .. uas_conns-1 are UAS ends: before the load phase they
+ * REGISTER the callees "c<runid>x<j>" (callee j on UAS connection
+ * j % uas_conns, Contact = that connection's own address), then answer
+ * every INVITE with 180 and 200 and every BYE with 200, statelessly (the
+ * To tag is a hash of the Call-ID, so 180 and 200 agree).  The other
+ * connections are UAC ends: a call takes a slot, its Call-ID names the
+ * connection, slot and sequence number; the 200 for the INVITE gives the
+ * remote target (Contact) and the route set (Record-Route, reversed),
+ * from which the ACK and the BYE are built (loose routing: R-URI = remote
+ * target, Route = route set; a first route without ;lr is a strict
+ * router and becomes the R-URI).  Everything goes over the connection to
+ * the proxy.  The latency is INVITE sent -> 200 received.
+ */
+
+#define SIPLO_CALL_MSG	4096
+#define SIPLO_MAX_ROUTES 16
+#define SIPLO_REG_BATCH	32
+
+static void siplo_event(struct siplo_conn *c, uint32_t ev, uint64_t now);
+
+struct siplo_hdr {
+	const char	*name;
+	size_t		nlen;
+	const char	*val;
+	size_t		vlen;
+	const char	*line;		/* the whole line with its CRLF */
+	size_t		llen;
+};
+
+struct siplo_out {
+	char		*p;
+	size_t		len;
+	size_t		size;
+	int		err;
+};
+
+static void
+siplo_put(struct siplo_out *o, const char *s, size_t n)
+{
+	if (o->err || o->size - o->len <= n) {
+		o->err = 1;
+		return;
+	}
+	memcpy(o->p + o->len, s, n);
+	o->len += n;
+}
+
+static void siplo_putf(struct siplo_out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+siplo_putf(struct siplo_out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->err)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->p + o->len, o->size - o->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= o->size - o->len)
+		o->err = 1;
+	else
+		o->len += (size_t)n;
+}
+
+/* next header line in [*pp, end); end is just after the last header's CRLF */
+static int
+siplo_next_hdr(const char **pp, const char *end, struct siplo_hdr *h)
+{
+	const char *p = *pp, *eol, *colon, *q;
+
+	while (p < end) {
+		eol = memmem(p, (size_t)(end - p), "\r\n", 2);
+		if (eol == NULL)
+			return 0;
+		*pp = eol + 2;
+		colon = memchr(p, ':', (size_t)(eol - p));
+		if (colon == NULL) {
+			p = eol + 2;
+			continue;
+		}
+		for (q = colon; q > p && (q[-1] == ' ' || q[-1] == '\t'); q--)
+			;
+		h->name = p;
+		h->nlen = (size_t)(q - p);
+		for (q = colon + 1; q < eol && (*q == ' ' || *q == '\t'); q++)
+			;
+		h->val = q;
+		for (q = eol; q > h->val && (q[-1] == ' ' || q[-1] == '\t'); q--)
+			;
+		h->vlen = (size_t)(q - h->val);
+		h->line = p;
+		h->llen = (size_t)(eol + 2 - p);
+		return 1;
+	}
+	return 0;
+}
+
+static int
+siplo_is_hdr(const struct siplo_hdr *h, const char *name, char compact)
+{
+	size_t n = strlen(name);
+
+	if (h->nlen == n && strncasecmp(h->name, name, n) == 0)
+		return 1;
+	return compact != 0 && h->nlen == 1
+	    && tolower((unsigned char)h->name[0]) == compact;
+}
+
+/* first header <name>; 0 if there is none */
+static int
+siplo_find_hdr(const char *b, const char *end, const char *name,
+    char compact, struct siplo_hdr *h)
+{
+	const char *p = memmem(b, (size_t)(end - b), "\r\n", 2);
+
+	if (p == NULL)
+		return 0;
+	p += 2;
+	while (siplo_next_hdr(&p, end, h))
+		if (siplo_is_hdr(h, name, compact))
+			return 1;
+	return 0;
+}
+
+static const char *
+siplo_tp_upper(void)
+{
+	static const char *const tp[] = { "UDP", "TCP", "TLS" };
+
+	return tp[siplo_cf.proto];
+}
+
+/* ";transport=tcp|tls" for a Contact, nothing for UDP */
+static const char *
+siplo_tp_param(void)
+{
+	static const char *const tq[] = { "", ";transport=tcp",
+	    ";transport=tls" };
+
+	return tq[siplo_cf.proto];
+}
+
+static uint32_t
+siplo_fnv(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	while (n-- > 0)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+/* UAS: REGISTER the next callee of this connection */
+static int
+siplo_call_register(struct siplo_conn *c)
+{
+	char msg[1024];
+	long j = (long)c->reg_next * siplo_cf.uas_conns + c->uas_no;
+	int n;
+
+	n = snprintf(msg, sizeof(msg),
+	    "REGISTER sip:%s:%d SIP/2.0\r\n"
+	    "Via: SIP/2.0/%s 127.0.0.1:%u;branch=z9hG4bK-r%lx-%d-%ld;rport\r\n"
+	    "Max-Forwards: 70\r\n"
+	    "From: <sip:c%lxx%ld@%s>;tag=r%d\r\n"
+	    "To: <sip:c%lxx%ld@%s>\r\n"
+	    "Call-ID: reg-%lx-%d-%ld@siplo\r\n"
+	    "CSeq: 1 REGISTER\r\n"
+	    "Contact: <sip:c%lxx%ld@127.0.0.1:%u%s>\r\n"
+	    "Expires: 3600\r\n"
+	    "User-Agent: siplo\r\n"
+	    "Content-Length: 0\r\n\r\n",
+	    siplo_cf.host, siplo_cf.port,
+	    siplo_tp_upper(), c->lport, siplo_runid, c->idx, j,
+	    siplo_runid, j, siplo_cf.host, c->idx,
+	    siplo_runid, j, siplo_cf.host,
+	    siplo_runid, c->idx, j,
+	    siplo_runid, j, c->lport, siplo_tp_param());
+	if (n <= 0 || (size_t)n >= sizeof(msg)
+	    || siplo_queue(c, msg, (size_t)n) == -1)
+		return -1;
+	c->reg_next++;
+	c->reg_inflight++;
+	return 0;
+}
+
+/* callees served by UAS connection <c> */
+static int
+siplo_call_my_callees(const struct siplo_conn *c)
+{
+	return siplo_cf.callees / siplo_cf.uas_conns
+	    + (c->uas_no < siplo_cf.callees % siplo_cf.uas_conns);
+}
+
+static void
+siplo_call_reg_fill(struct siplo_conn *c)
+{
+	int mine = siplo_call_my_callees(c);
+
+	while (c->state == ST_READY && c->reg_next < mine
+	    && c->reg_inflight < SIPLO_REG_BATCH)
+		if (siplo_call_register(c) == -1)
+			break;
+}
+
+/* before the load phase: register every callee, bounded in time */
+static void
+siplo_call_register_all(struct siplo_worker *w)
+{
+	uint64_t t_end = siplo_now() + (uint64_t)(SIPLO_SETUP_LIMIT_S * 1e9);
+	struct epoll_event ev[256];
+	struct siplo_conn *c;
+	int i, n, k, busy;
+
+	while (!atomic_load(&siplo_stop) && siplo_now() < t_end) {
+		busy = 0;
+		for (i = 0; i < w->nconns; i++) {
+			c = &w->conns[i];
+			if (!c->uas || c->state != ST_READY)
+				continue;
+			siplo_call_reg_fill(c);
+			if (c->reg_inflight > 0)
+				busy = 1;
+			if (siplo_cf.proto != PROTO_UDP && siplo_flush(c) == -1)
+				siplo_conn_close(c, 1);
+		}
+		if (!busy)
+			break;
+		n = epoll_wait(w->ep, ev, 256, 50);
+		for (k = 0; k < n; k++)
+			siplo_event(ev[k].data.ptr, ev[k].events, siplo_now());
+	}
+	for (i = 0; i < w->nconns; i++)
+		w->conns[i].reg_inflight = 0;	/* late replies are ignored */
+}
+
+/* UAC: a new call on a free slot of <c>; -1 when there is none */
+static int
+siplo_call_start(struct siplo_conn *c, uint64_t now)
+{
+	static atomic_long next_callee;
+	struct siplo_worker *w = c->w;
+	struct siplo_slot *s = NULL;
+	uint64_t seq = c->seq + 1;
+	char msg[1024];
+	int i, slot = 0, n;
+	long j;
+
+	if (c->uas || c->state != ST_READY)
+		return -1;
+	for (i = 0; i <= w->slot_mask; i++) {
+		slot = (int)((seq + (uint64_t)i) & (uint64_t)w->slot_mask);
+		if (c->slots[slot].seq == 0) {
+			s = &c->slots[slot];
+			break;
+		}
+	}
+	if (s == NULL)
+		return -1;
+	j = atomic_fetch_add(&next_callee, 1) % siplo_cf.callees;
+	n = snprintf(msg, sizeof(msg),
+	    "INVITE sip:c%lxx%ld@%s:%d SIP/2.0\r\n"
+	    "Via: SIP/2.0/%s 127.0.0.1:%u;branch=z9hG4bK-%lx-%d-%d-%" PRIu64
+	    "i;rport\r\n"
+	    "Max-Forwards: 70\r\n"
+	    "From: <sip:caller%d@%s>;tag=f%d-%d-%" PRIu64 "\r\n"
+	    "To: <sip:c%lxx%ld@%s>\r\n"
+	    "Call-ID: %lx-%d-%d-%" PRIu64 "@siplo\r\n"
+	    "CSeq: 1 INVITE\r\n"
+	    "Contact: <sip:caller%d@127.0.0.1:%u%s>\r\n"
+	    "User-Agent: siplo\r\n"
+	    "Content-Length: 0\r\n\r\n",
+	    siplo_runid, j, siplo_cf.host, siplo_cf.port,
+	    siplo_tp_upper(), c->lport, siplo_runid, c->idx, slot, seq,
+	    c->idx, siplo_cf.host, c->idx, slot, seq,
+	    siplo_runid, j, siplo_cf.host,
+	    siplo_runid, c->idx, slot, seq,
+	    c->idx, c->lport, siplo_tp_param());
+	if (n <= 0 || (size_t)n >= sizeof(msg)
+	    || siplo_queue(c, msg, (size_t)n) == -1)
+		return -1;
+	c->seq = seq;
+	s->seq = seq;
+	s->t_sent = now;
+	s->state = CALL_INVITING;
+	s->callee = (int)j;
+	c->inflight++;
+	w->st.sent++;
+	return 0;
+}
+
+static void
+siplo_call_free(struct siplo_conn *c, struct siplo_slot *s)
+{
+	s->seq = 0;
+	s->state = CALL_FREE;
+	c->inflight--;
+}
+
+/* the URI inside a name-addr or addr-spec value */
+static void
+siplo_uri(const char *v, size_t n, const char **u, size_t *ul)
+{
+	const char *lt = memchr(v, '<', n), *gt, *semi;
+
+	if (lt != NULL && (gt = memchr(lt, '>', n - (size_t)(lt - v)))
+	    != NULL) {
+		*u = lt + 1;
+		*ul = (size_t)(gt - lt - 1);
+		return;
+	}
+	semi = memchr(v, ';', n);
+	*u = v;
+	*ul = semi != NULL ? (size_t)(semi - v) : n;
+}
+
+/* UAC: the 200 for INVITE: ACK and BYE along the route set */
+static void
+siplo_call_ack_bye(struct siplo_conn *c, const char *b, const char *hend,
+    int slot, uint64_t seq)
+{
+	const char *rr[SIPLO_MAX_ROUTES], *p, *q, *e, *start, *tgt = NULL;
+	const char *ruri;
+	size_t rrl[SIPLO_MAX_ROUTES], tgtl = 0, ruril, tl;
+	struct siplo_hdr h, from, to, cid;
+	char msg[SIPLO_CALL_MSG];
+	struct siplo_out o;
+	int nrr = 0, i, inq, inb, loose, k;
+
+	if (!siplo_find_hdr(b, hend, "From", 'f', &from)
+	    || !siplo_find_hdr(b, hend, "To", 't', &to)
+	    || !siplo_find_hdr(b, hend, "Call-ID", 'i', &cid))
+		goto bad;
+	p = (const char *)memmem(b, (size_t)(hend - b), "\r\n", 2) + 2;
+	while (siplo_next_hdr(&p, hend, &h)) {
+		if (siplo_is_hdr(&h, "Contact", 'm') && tgt == NULL)
+			siplo_uri(h.val, h.vlen, &tgt, &tgtl);
+		if (!siplo_is_hdr(&h, "Record-Route", 0))
+			continue;
+		/* one entry per comma outside <> and quotes */
+		e = h.val + h.vlen;
+		inq = inb = 0;
+		for (q = start = h.val; ; q++) {
+			if (q == e || (*q == ',' && !inq && !inb)) {
+				while (start < q && (*start == ' '
+				    || *start == '\t'))
+					start++;
+				if (start < q) {
+					if (nrr == SIPLO_MAX_ROUTES)
+						goto bad;
+					rr[nrr] = start;
+					rrl[nrr++] = (size_t)(q - start);
+				}
+				if (q == e)
+					break;
+				start = q + 1;
+			} else if (*q == '"') {
+				inq = !inq;
+			} else if (!inq && *q == '<') {
+				inb = 1;
+			} else if (!inq && *q == '>') {
+				inb = 0;
+			}
+		}
+	}
+	if (tgt == NULL || tgtl == 0)
+		goto bad;
+	/* route set = Record-Route reversed; loose if its first has ;lr */
+	for (i = 0; i < nrr / 2; i++) {
+		p = rr[i];
+		rr[i] = rr[nrr - 1 - i];
+		rr[nrr - 1 - i] = p;
+		tl = rrl[i];
+		rrl[i] = rrl[nrr - 1 - i];
+		rrl[nrr - 1 - i] = tl;
+	}
+	loose = nrr == 0 || memmem(rr[0], rrl[0], ";lr", 3) != NULL;
+	if (loose) {
+		ruri = tgt;
+		ruril = tgtl;
+	} else {
+		siplo_uri(rr[0], rrl[0], &ruri, &ruril);
+	}
+	for (k = 0; k < 2; k++) {
+		o.p = msg;
+		o.len = 0;
+		o.size = sizeof(msg);
+		o.err = 0;
+		siplo_putf(&o, "%s %.*s SIP/2.0\r\n"
+		    "Via: SIP/2.0/%s 127.0.0.1:%u;branch=z9hG4bK-%lx-%d-%d-%"
+		    PRIu64 "%c;rport\r\n"
+		    "Max-Forwards: 70\r\n", k == 0 ? "ACK" : "BYE",
+		    (int)ruril, ruri, siplo_tp_upper(), c->lport, siplo_runid,
+		    c->idx, slot, seq, k == 0 ? 'a' : 'b');
+		for (i = loose ? 0 : 1; i < nrr; i++) {
+			siplo_put(&o, "Route: ", 7);
+			siplo_put(&o, rr[i], rrl[i]);
+			siplo_put(&o, "\r\n", 2);
+		}
+		if (!loose)
+			siplo_putf(&o, "Route: <%.*s>\r\n", (int)tgtl, tgt);
+		siplo_put(&o, from.line, from.llen);
+		siplo_put(&o, to.line, to.llen);
+		siplo_put(&o, cid.line, cid.llen);
+		siplo_putf(&o, "CSeq: %d %s\r\n"
+		    "User-Agent: siplo\r\n"
+		    "Content-Length: 0\r\n\r\n", k + 1, k == 0 ? "ACK" : "BYE");
+		if (o.err || siplo_queue(c, msg, o.len) == -1)
+			goto bad;
+	}
+	return;
+bad:
+	c->w->st.bye_fail++;
+	if (c->w->st.bye_fail <= 3)
+		fprintf(stderr, "siplo: conn %d: cannot send ACK/BYE for a "
+		    "200 (no Contact, too many routes or buffer full)\n",
+		    c->idx);
+	siplo_call_free(c, &c->slots[slot]);
+}
+
+/* UAC: ACK for a final reply >= 300 to INVITE (same branch, no route) */
+static void
+siplo_call_ack_fail(struct siplo_conn *c, const char *b, const char *hend,
+    const struct siplo_slot *s, int slot)
+{
+	struct siplo_hdr from, to, cid;
+	char msg[SIPLO_CALL_MSG];
+	struct siplo_out o = { msg, 0, sizeof(msg), 0 };
+
+	if (!siplo_find_hdr(b, hend, "From", 'f', &from)
+	    || !siplo_find_hdr(b, hend, "To", 't', &to)
+	    || !siplo_find_hdr(b, hend, "Call-ID", 'i', &cid))
+		return;
+	siplo_putf(&o, "ACK sip:c%lxx%d@%s:%d SIP/2.0\r\n"
+	    "Via: SIP/2.0/%s 127.0.0.1:%u;branch=z9hG4bK-%lx-%d-%d-%" PRIu64
+	    "i;rport\r\n"
+	    "Max-Forwards: 70\r\n", siplo_runid, s->callee, siplo_cf.host,
+	    siplo_cf.port, siplo_tp_upper(), c->lport, siplo_runid, c->idx,
+	    slot, s->seq);
+	siplo_put(&o, from.line, from.llen);
+	siplo_put(&o, to.line, to.llen);
+	siplo_put(&o, cid.line, cid.llen);
+	siplo_putf(&o, "CSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n");
+	if (!o.err)
+		(void)siplo_queue(c, msg, o.len);
+}
+
+/* UAC: a reply */
+static void
+siplo_call_reply(struct siplo_conn *c, const char *b, const char *hend,
+    int code, uint64_t now)
+{
+	struct siplo_worker *w = c->w;
+	struct siplo_hdr cid, cseq;
+	struct siplo_slot *s;
+	unsigned long runid;
+	int idx, slot, n;
+	uint64_t seq;
+	char tail;
+
+	if (!siplo_find_hdr(b, hend, "Call-ID", 'i', &cid)
+	    || !siplo_find_hdr(b, hend, "CSeq", 0, &cseq))
+		return;
+	if (sscanf(cid.val, "%lx-%d-%d-%" SCNu64 "%c", &runid, &idx, &slot,
+	    &seq, &tail) != 5 || tail != '@' || runid != siplo_runid
+	    || idx != c->idx || slot < 0 || slot > w->slot_mask)
+		return;
+	s = &c->slots[slot];
+	if (s->seq != seq || seq == 0)
+		return;		/* late (timed out) or for an older call */
+	for (n = 0; n < (int)cseq.vlen && isdigit((unsigned char)cseq.val[n]);
+	    n++)
+		;
+	while (n < (int)cseq.vlen && cseq.val[n] == ' ')
+		n++;
+	if (cseq.vlen - (size_t)n >= 6
+	    && strncmp(cseq.val + n, "INVITE", 6) == 0) {
+		if (code < 200) {
+			if (code == 180)
+				w->st.ringing++;
+			return;
+		}
+		if (s->state != CALL_INVITING)
+			return;		/* a retransmitted 200 */
+		if (code >= 300) {
+			w->st.fail++;
+			if (w->st.fail <= 3)
+				fprintf(stderr, "siplo: conn %d: INVITE: %.*s\n",
+				    c->idx, (int)((const char *)memchr(b, '\r',
+				    (size_t)(hend - b)) - b), b);
+			siplo_call_ack_fail(c, b, hend, s, slot);
+			siplo_call_free(c, s);
+			return;
+		}
+		w->st.ok_all++;
+		if (now >= w->t_win0 && now < w->t_win1) {
+			w->st.ok++;
+			siplo_hist_add(&w->st, now - s->t_sent);
+		}
+		s->state = CALL_BYE;
+		s->t_sent = now;
+		siplo_call_ack_bye(c, b, hend, slot, seq);
+		return;
+	}
+	if (cseq.vlen - (size_t)n >= 3 && strncmp(cseq.val + n, "BYE", 3) == 0
+	    && code >= 200 && s->state == CALL_BYE) {
+		if (code < 300) {
+			w->st.calls_done++;
+		} else {
+			w->st.bye_fail++;
+			if (w->st.bye_fail <= 3)
+				fprintf(stderr, "siplo: conn %d: BYE: %.*s\n",
+				    c->idx, (int)((const char *)memchr(b, '\r',
+				    (size_t)(hend - b)) - b), b);
+		}
+		siplo_call_free(c, s);
+	}
+}
+
+/* UAS: answer a request statelessly (INVITE: 180 + 200; ACK: nothing) */
+static void
+siplo_call_uas(struct siplo_conn *c, const char *b, const char *hend)
+{
+	static const char *const copy[] = { "Via", "From", "To", "Call-ID",
+	    "CSeq", "Record-Route" };
+	static const char compact[] = { 'v', 'f', 't', 'i', 0, 0 };
+	char msg[SIPLO_CALL_MSG], tag[16];
+	struct siplo_out o = { msg, 0, sizeof(msg), 0 };
+	struct siplo_hdr h, cid;
+	const char *p;
+	int invite, k, i, ncopy;
+
+	if (strncmp(b, "ACK ", 4) == 0)
+		return;
+	invite = strncmp(b, "INVITE ", 7) == 0;
+	if (!siplo_find_hdr(b, hend, "Call-ID", 'i', &cid))
+		return;
+	(void)snprintf(tag, sizeof(tag), "u%08x", siplo_fnv(cid.val,
+	    cid.vlen));
+	ncopy = invite ? 6 : 5;		/* Record-Route only in INVITE replies */
+	for (k = invite ? 0 : 1; k < 2; k++) {
+		siplo_putf(&o, "SIP/2.0 %s\r\n", k == 0 ? "180 Ringing"
+		    : "200 OK");
+		p = (const char *)memmem(b, (size_t)(hend - b), "\r\n", 2) + 2;
+		while (siplo_next_hdr(&p, hend, &h)) {
+			for (i = 0; i < ncopy; i++)
+				if (siplo_is_hdr(&h, copy[i], compact[i]))
+					break;
+			if (i == ncopy)
+				continue;
+			if (i == 2 && memmem(h.val, h.vlen, ";tag=", 5) == NULL) {
+				siplo_put(&o, h.line, (size_t)(h.val - h.line)
+				    + h.vlen);
+				siplo_putf(&o, ";tag=%s\r\n", tag);
+			} else {
+				siplo_put(&o, h.line, h.llen);
+			}
+		}
+		if (invite)
+			siplo_putf(&o, "Contact: <sip:uas%d@127.0.0.1:%u%s>\r\n",
+			    c->idx, c->lport, siplo_tp_param());
+		siplo_putf(&o, "User-Agent: siplo\r\nContent-Length: 0\r\n\r\n");
+		if (siplo_cf.proto == PROTO_UDP && !o.err) {
+			/* one datagram per reply */
+			if (siplo_queue(c, msg, o.len) == -1)
+				o.err = 1;
+			o.len = 0;
+		}
+	}
+	if (o.err || (o.len > 0 && siplo_queue(c, msg, o.len) == -1))
+		c->w->st.uas_drop++;
+}
+
+/* UAS: a reply to one of its REGISTERs */
+static void
+siplo_call_reg_reply(struct siplo_conn *c, int code)
+{
+	if (code < 200)
+		return;
+	if (c->reg_inflight > 0)
+		c->reg_inflight--;
+	if (code < 300) {
+		c->w->st.reg_ok++;
+	} else {
+		c->w->st.reg_fail++;
+		if (c->w->st.reg_fail <= 3)
+			fprintf(stderr, "siplo: conn %d: REGISTER answered "
+			    "%d\n", c->idx, code);
+	}
+}
+
+static void
+siplo_call_msg(struct siplo_conn *c, const char *b, size_t len, uint64_t now)
+{
+	const char *hend = memmem(b, len, "\r\n\r\n", 4);
+	int code;
+
+	if (hend == NULL)
+		return;
+	hend += 2;
+	if (len >= 12 && memcmp(b, "SIP/2.0 ", 8) == 0) {
+		code = atoi(b + 8);
+		if (c->uas)
+			siplo_call_reg_reply(c, code);
+		else
+			siplo_call_reply(c, b, hend, code, now);
+		return;
+	}
+	if (c->uas)
+		siplo_call_uas(c, b, hend);
+}
+
+/* UAC: calls without an answer for --timeout (INVITE, then BYE) */
+static void
+siplo_call_sweep(struct siplo_conn *c, uint64_t now, uint64_t limit)
+{
+	struct siplo_slot *s;
+	int j;
+
+	for (j = 0; j <= c->w->slot_mask; j++) {
+		s = &c->slots[j];
+		if (s->seq == 0 || now - s->t_sent <= limit)
+			continue;
+		if (s->state == CALL_INVITING)
+			c->w->st.timeouts++;
+		else
+			c->w->st.bye_fail++;
+		siplo_call_free(c, s);
+	}
 }
 
 /* ---- replies */
@@ -684,6 +1350,10 @@ siplo_on_msg(struct siplo_conn *c, const char *b, size_t len, uint64_t now)
 	uint64_t seq, t_sent;
 	int code;
 
+	if (siplo_cf.mode == MODE_CALL) {
+		siplo_call_msg(c, b, len, now);
+		return;
+	}
 	if (len < 12 || memcmp(b, "SIP/2.0 ", 8) != 0)
 		return;		/* a request: not expected in these modes */
 	code = atoi(b + 8);
@@ -799,7 +1469,8 @@ siplo_refill(struct siplo_conn *c, uint64_t now)
 {
 	struct siplo_worker *w = c->w;
 
-	if (siplo_cf.mode == MODE_PERSISTENT && siplo_cf.rate <= 0)
+	if ((siplo_cf.mode == MODE_PERSISTENT || siplo_cf.mode == MODE_CALL)
+	    && siplo_cf.rate <= 0)
 		while (c->inflight < siplo_cf.outstanding
 		    && siplo_may_send(w, now) && siplo_send(c, now) == 0)
 			;
@@ -856,14 +1527,17 @@ siplo_sweep(struct siplo_worker *w, uint64_t now)
 		}
 		if (c->inflight == 0)
 			continue;
-		for (j = 0; j <= w->slot_mask; j++)
+		if (siplo_cf.mode == MODE_CALL)
+			siplo_call_sweep(c, now, limit);
+		else for (j = 0; j <= w->slot_mask; j++)
 			if (c->slots[j].seq != 0
 			    && now - c->slots[j].t_sent > limit) {
 				c->slots[j].seq = 0;
 				c->inflight--;
 				w->st.timeouts++;
 			}
-		if (c->state == ST_READY && siplo_cf.mode == MODE_PERSISTENT) {
+		if (c->state == ST_READY && (siplo_cf.mode == MODE_PERSISTENT
+		    || siplo_cf.mode == MODE_CALL)) {
 			siplo_refill(c, now);
 			if (siplo_cf.proto != PROTO_UDP && siplo_flush(c) == -1)
 				siplo_conn_close(c, 1);
@@ -990,6 +1664,8 @@ siplo_worker_main(void *arg)
 
 	if (siplo_cf.mode != MODE_HANDSHAKE)
 		siplo_setup(w);
+	if (siplo_cf.mode == MODE_CALL)
+		siplo_call_register_all(w);
 	pthread_barrier_wait(&siplo_barrier);	/* main sets phase 1 */
 	pthread_barrier_wait(&siplo_barrier);
 	w->t0 = siplo_now();
@@ -1006,7 +1682,8 @@ siplo_worker_main(void *arg)
 			    && siplo_flush(&w->conns[k]) == -1)
 				siplo_conn_close(&w->conns[k], 1);
 	}
-	for (k = 0; k < w->nconns && siplo_cf.mode == MODE_PERSISTENT; k++)
+	for (k = 0; k < w->nconns && (siplo_cf.mode == MODE_PERSISTENT
+	    || siplo_cf.mode == MODE_CALL); k++)
 		siplo_event(&w->conns[k], 0, w->t0);
 	tmo = siplo_cf.rate > 0 ? 1 : 20;
 	while (!atomic_load(&siplo_stop)) {
@@ -1019,7 +1696,8 @@ siplo_worker_main(void *arg)
 		if ((long)w->st.sent >= w->quota && siplo_all_idle(w)
 		    && siplo_cf.mode != MODE_HOLD)
 			break;
-		if (siplo_cf.mode == MODE_PERSISTENT && siplo_cf.rate > 0)
+		if ((siplo_cf.mode == MODE_PERSISTENT
+		    || siplo_cf.mode == MODE_CALL) && siplo_cf.rate > 0)
 			siplo_pace(w, now);
 		if (siplo_cf.mode == MODE_HANDSHAKE) {
 			siplo_hs_start(w, now);
@@ -1064,6 +1742,13 @@ siplo_usage(FILE *f)
 "  hold        -c N TLS connections, one request each, then held idle for\n"
 "              --hold S seconds (or until SIGTERM); with --pid, the PSS of\n"
 "              that process and its descendants at 0 and N connections\n"
+"  call        --uas-conns U connections REGISTER --callees M AoRs (their\n"
+"              own address as Contact) and answer INVITE with 180 + 200 and\n"
+"              BYE with 200; -c N other connections place calls to them\n"
+"              through the proxy (-k K calls per connection, or -r RATE\n"
+"              calls/s in total): INVITE, 200, ACK and BYE along the\n"
+"              Record-Route set, 200; ok/rate = INVITE->200 in the window,\n"
+"              latency = INVITE -> 200; one thread\n"
 "options:\n"
 "  -t udp|tcp|tls    transport (tls)\n"
 "  -H ADDR           proxy address, loopback only (127.0.0.1)\n"
@@ -1086,7 +1771,9 @@ siplo_usage(FILE *f)
 "                    connections whose request got a final reply)\n"
 "  --hold SECONDS    hold mode: how long to keep connections (10)\n"
 "  --ready-file F    hold mode: created once all connections are held\n"
-"  --label TEXT      copied into the JSON line\n");
+"  --label TEXT      copied into the JSON line\n"
+"  --callees M       call mode: callee AoRs registered by the UAS (100)\n"
+"  --uas-conns U     call mode: UAS connections (1)\n");
 }
 
 static int
@@ -1129,6 +1816,8 @@ siplo_args(int argc, char **argv)
 		{ "label", required_argument, NULL, 8 },
 		{ "resume", no_argument, NULL, 9 },
 		{ "no-request", no_argument, NULL, 10 },
+		{ "callees", required_argument, NULL, 11 },
+		{ "uas-conns", required_argument, NULL, 12 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1145,6 +1834,8 @@ siplo_args(int argc, char **argv)
 	cf->timeout_ms = 2000;
 	cf->hold = 10;
 	cf->label = "";
+	cf->callees = 100;
+	cf->uas_conns = 1;
 	if (argc < 2)
 		return -1;
 	if (strcmp(argv[1], "persistent") == 0)
@@ -1153,6 +1844,8 @@ siplo_args(int argc, char **argv)
 		cf->mode = MODE_HANDSHAKE;
 	else if (strcmp(argv[1], "hold") == 0)
 		cf->mode = MODE_HOLD;
+	else if (strcmp(argv[1], "call") == 0)
+		cf->mode = MODE_CALL;
 	else
 		return -1;
 	optind = 2;
@@ -1194,10 +1887,13 @@ siplo_args(int argc, char **argv)
 		case 8: cf->label = optarg; break;
 		case 9: cf->resume = 1; break;
 		case 10: cf->hs_only = 1; break;
+		case 11: cf->callees = atoi(optarg); break;
+		case 12: cf->uas_conns = atoi(optarg); break;
 		default: return -1;
 		}
 	}
-	if (cf->mode != MODE_PERSISTENT && cf->proto != PROTO_TLS) {
+	if (cf->mode != MODE_PERSISTENT && cf->mode != MODE_CALL
+	    && cf->proto != PROTO_TLS) {
 		fprintf(stderr, "siplo: %s mode is TLS only\n", argv[1]);
 		return -1;
 	}
@@ -1206,12 +1902,16 @@ siplo_args(int argc, char **argv)
 	    || cf->threads > SIPLO_MAX_THREADS || cf->duration <= 0
 	    || cf->duration > 3600 || cf->warmup < 0 || cf->warmup > 600
 	    || cf->hold < 0 || cf->hold > 3600 || cf->max_tx < 1
-	    || cf->timeout_ms < 1 || cf->port < 1 || cf->port > 65535) {
+	    || cf->timeout_ms < 1 || cf->port < 1 || cf->port > 65535
+	    || cf->callees < 1 || cf->callees > 1000000 || cf->uas_conns < 1
+	    || cf->uas_conns > 1024) {
 		fprintf(stderr, "siplo: a value is out of range\n");
 		return -1;
 	}
 	if (cf->threads > cf->conns)
 		cf->threads = cf->conns;
+	if (cf->mode == MODE_CALL)
+		cf->threads = 1;	/* the UAS and the UAC share one loop */
 	if (cf->mode == MODE_HOLD && cf->timeout_ms < 30000)
 		cf->timeout_ms = 30000;
 	if (cf->users <= 0)
@@ -1267,6 +1967,8 @@ siplo_workers_init(struct siplo_worker *ws)
 		struct siplo_worker *w = &ws[i];
 
 		per = cf->conns / cf->threads + (i < cf->conns % cf->threads);
+		if (cf->mode == MODE_CALL)
+			per += cf->uas_conns;
 		w->id = i;
 		w->nconns = per;
 		w->first_idx = idx;
@@ -1285,6 +1987,10 @@ siplo_workers_init(struct siplo_worker *ws)
 			c->fd = -1;
 			c->idx = idx++;
 			c->w = w;
+			if (cf->mode == MODE_CALL && j < cf->uas_conns) {
+				c->uas = 1;
+				c->uas_no = j;
+			}
 			c->slots = calloc((size_t)slots, sizeof(*c->slots));
 			c->rbuf = malloc(SIPLO_RBUF);
 			c->wbuf = cf->proto == PROTO_UDP ? NULL
@@ -1317,6 +2023,12 @@ siplo_sum(struct siplo_worker *ws, struct siplo_stats *t)
 		t->conn_fail += s->conn_fail;
 		t->conn_lost += s->conn_lost;
 		t->resumed += s->resumed;
+		t->calls_done += s->calls_done;
+		t->bye_fail += s->bye_fail;
+		t->ringing += s->ringing;
+		t->reg_ok += s->reg_ok;
+		t->reg_fail += s->reg_fail;
+		t->uas_drop += s->uas_drop;
 		if (s->lat_max > t->lat_max)
 			t->lat_max = s->lat_max;
 		for (j = 0; j < SIPLO_HIST_N; j++)
@@ -1367,7 +2079,8 @@ static void
 siplo_report(struct siplo_worker *ws, double cpu, long pss0, long pssn,
     uint64_t held, uint64_t open_n, double setup_s)
 {
-	static const char *const mn[] = { "persistent", "handshake", "hold" };
+	static const char *const mn[] = { "persistent", "handshake", "hold",
+	    "call" };
 	static const char *const pn[] = { "udp", "tcp", "tls" };
 	struct siplo_stats *t = calloc(1, sizeof(*t));
 	struct siplo_conf *cf = &siplo_cf;
@@ -1391,7 +2104,8 @@ siplo_report(struct siplo_worker *ws, double cpu, long pss0, long pssn,
 	    "\"lat_us\":{\"p50\":%.0f,\"p99\":%.0f,\"p999\":%.0f,"
 	    "\"max\":%" PRIu64 "},\"proxy_cpu_us_per_op\":%.1f",
 	    cf->label, mn[cf->mode], pn[cf->proto],
-	    cf->do_register ? "REGISTER" : "OPTIONS", cf->conns,
+	    cf->mode == MODE_CALL ? "INVITE" : cf->do_register ? "REGISTER"
+	    : "OPTIONS", cf->conns,
 	    cf->outstanding, cf->rate, cf->threads, cf->duration, cf->warmup,
 	    t->sent, cf->mode == MODE_HOLD ? t->ok_all : t->ok, t->fail,
 	    t->timeouts, t->unanswered, t->skipped, t->conn_ok, t->conn_fail,
@@ -1404,6 +2118,13 @@ siplo_report(struct siplo_worker *ws, double cpu, long pss0, long pssn,
 		    "\"kb_per_conn\":%.2f", held, open_n, setup_s, pss0, pssn,
 		    open_n > 0 && pss0 >= 0 && pssn >= 0
 		    ? (double)(pssn - pss0) / (double)open_n : 0);
+	if (cf->mode == MODE_CALL)
+		printf(",\"callees\":%d,\"uas_connections\":%d,"
+		    "\"registered\":%" PRIu64 ",\"reg_fail\":%" PRIu64
+		    ",\"ringing\":%" PRIu64 ",\"calls_completed\":%" PRIu64
+		    ",\"bye_fail\":%" PRIu64 ",\"uas_drop\":%" PRIu64,
+		    cf->callees, cf->uas_conns, t->reg_ok, t->reg_fail,
+		    t->ringing, t->calls_done, t->bye_fail, t->uas_drop);
 	printf("}\n");
 	fflush(stdout);
 	free(t);
