@@ -30,6 +30,11 @@ METRICS = [
     ("hs_ecdsa_resumed", "resumed TLS handshakes/s, ECDSA (+OPTIONS)", "rate", "/s", True),
     ("hs_rsa", "new TLS handshakes/s, RSA-2048 (+OPTIONS)", "rate", "/s", True),
     ("hs_rsa", "  proxy CPU us per handshake, RSA", "cpu", "us", False),
+    ("call_tls", "stateful TLS call setups/s (10 conns x 4 calls)", "rate", "/s", True),
+    ("call_tls", "  call setup p50 latency (INVITE->200)", "p50", "ms", False),
+    ("call_tls", "  call setup p99 latency (INVITE->200)", "p99", "ms", False),
+    ("call_tls", "  failed calls (>= 300, timeouts, lost, BYE failed)", "call_fail", "", False),
+    ("call_tls", "  proxy CPU us per call (INVITE..BYE 200)", "cpu", "us", False),
     ("mem_idle", "memory per idle TLS connection (PSS)", "kb_per_conn", "kB", False),
     ("mem_idle", "  idle TLS connections open when PSS was read", "open", "", True),
     ("mem_idle", "  of them answered (2xx or error) by then", "held", "", True),
@@ -50,6 +55,9 @@ def value(s, how):
     if how == "kb_per_conn" and "pss_kb_n" in s:
         n = s.get("open", s.get("conn_ok", 0) - s.get("conn_lost", 0))
         return (s["pss_kb_n"] - s["pss_kb_0"]) / n if n > 0 else None
+    if how == "call_fail":
+        return (s.get("fail", 0) + s.get("timeouts", 0) + s.get("bye_fail", 0)
+                + s.get("unanswered", 0))
     if how == "open":
         return s.get("open", s.get("conn_ok", 0) - s.get("conn_lost", 0))
     if how in ("p50", "p99", "p999"):
@@ -138,8 +146,6 @@ def main():
           " new handshakes/s, 1 client):")
     for l in crypto:
         print("  " + l)
-    print("stateful call setups/s over TLS: not measured (siplo has no call"
-          " mode yet)")
 
     if a.json:
         doc = {
