@@ -1,8 +1,12 @@
 #!/bin/sh
-# Install what building and testing openser needs on Debian (run as root).
+# Install what building and testing openser needs on Debian.  Runs as
+# root; a normal user with sudo is asked for the password once.
 set -e
 if [ "$(id -u)" != 0 ]; then
-	echo "install-deps.sh: run as root (sudo $0)" >&2
+	if command -v sudo >/dev/null 2>&1; then
+		exec sudo "$0" "$@"
+	fi
+	echo "install-deps.sh: run it as root (apt-get needs it)" >&2
 	exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
