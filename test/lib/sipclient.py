@@ -775,6 +775,21 @@ class NextHop:
         self.conns = []
         self.udp = self.tcp = None
         fam = family_of(host)
+        # with port 0 the UDP port the kernel picks may be taken for TCP
+        # (by any other program): pick again, a bounded number of times
+        for attempt in range(20):
+            try:
+                self._bind(fam, host, port, udp, tcp)
+                break
+            except OSError:
+                for s in (self.udp, self.tcp):
+                    if s is not None:
+                        s.close()
+                self.udp = self.tcp = None
+                if port != 0 or attempt == 19:
+                    raise
+
+    def _bind(self, fam, host, port, udp, tcp):
         if udp:
             self.udp = socket.socket(fam, socket.SOCK_DGRAM)
             self.udp.bind((host, port))
