@@ -50,6 +50,27 @@ ul_mi_aor(const str *in, char *buf, str *out, struct mi_reply *r)
 	return 0;
 }
 
+/*
+ * The arguments every per-AoR command starts with: <table> <aor>, with
+ * <min>..<max> arguments in all.  The table, with the AoR key in <aor>
+ * (bytes in <buf>), or NULL after setting the error reply in <r>.
+ */
+static struct ul_domain *
+ul_mi_target(int argc, const str *argv, int min, int max, char *buf, str *aor,
+    struct mi_reply *r)
+{
+	struct ul_domain *d;
+
+	if (argc < min || argc > max) {
+		mi_reply_error(r, 400, "Too few or too many arguments");
+		return NULL;
+	}
+	if ((d = ul_mi_table(&argv[0], r)) == NULL
+	    || ul_mi_aor(&argv[1], buf, aor, r) == -1)
+		return NULL;
+	return d;
+}
+
 static void
 ul_mi_contact_line(struct mi_reply *r, const struct ul_contact *c, time_t now)
 {
@@ -162,12 +183,7 @@ ul_mi_show_contact(int argc, const str *argv, struct mi_reply *r)
 	str aor;
 	int n = 0;
 
-	if (argc != 2) {
-		mi_reply_error(r, 400, "Too few or too many arguments");
-		return 0;
-	}
-	if ((d = ul_mi_table(&argv[0], r)) == NULL
-	    || ul_mi_aor(&argv[1], buf, &aor, r) == -1)
+	if ((d = ul_mi_target(argc, argv, 2, 2, buf, &aor, r)) == NULL)
 		return 0;
 	ul_lock(d, &aor);
 	if ((rec = ul_get_record_locked(d, &aor)) != NULL)
@@ -191,12 +207,7 @@ ul_mi_rm(int argc, const str *argv, struct mi_reply *r)
 	char buf[UL_MI_AOR_MAX];
 	str aor;
 
-	if (argc != 2) {
-		mi_reply_error(r, 400, "Too few or too many arguments");
-		return 0;
-	}
-	if ((d = ul_mi_table(&argv[0], r)) == NULL
-	    || ul_mi_aor(&argv[1], buf, &aor, r) == -1)
+	if ((d = ul_mi_target(argc, argv, 2, 2, buf, &aor, r)) == NULL)
 		return 0;
 	ul_lock(d, &aor);
 	if ((rec = ul_get_record_locked(d, &aor)) != NULL)
@@ -217,12 +228,7 @@ ul_mi_rm_contact(int argc, const str *argv, struct mi_reply *r)
 	char buf[UL_MI_AOR_MAX];
 	str aor;
 
-	if (argc != 3) {
-		mi_reply_error(r, 400, "Too few or too many arguments");
-		return 0;
-	}
-	if ((d = ul_mi_table(&argv[0], r)) == NULL
-	    || ul_mi_aor(&argv[1], buf, &aor, r) == -1)
+	if ((d = ul_mi_target(argc, argv, 3, 3, buf, &aor, r)) == NULL)
 		return 0;
 	ul_lock(d, &aor);
 	if ((rec = ul_get_record_locked(d, &aor)) != NULL
@@ -275,12 +281,7 @@ ul_mi_add(int argc, const str *argv, struct mi_reply *r)
 	str aor;
 	int rc = 0;
 
-	if (argc < 5 || argc > 9) {
-		mi_reply_error(r, 400, "Too few or too many arguments");
-		return 0;
-	}
-	if ((d = ul_mi_table(&argv[0], r)) == NULL
-	    || ul_mi_aor(&argv[1], buf, &aor, r) == -1)
+	if ((d = ul_mi_target(argc, argv, 5, 9, buf, &aor, r)) == NULL)
 		return 0;
 	memset(&ci, 0, sizeof(ci));
 	ci.callid = callid;
