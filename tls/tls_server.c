@@ -33,8 +33,15 @@ struct tls_conn {
 	int established;
 	struct socket_info *local;
 	union sockaddr_union remote;
-	char peer_subject[256];	/* leaf seen while verifying, for logs */
-	char peer_issuer[256];
+	struct seen_leaf *seen;	/* handshake only: leaf seen while verifying */
+};
+
+/* the peer's leaf certificate names, kept while verifying for the log line
+ * of a failed handshake; freed once established (idle connections stay
+ * small) */
+struct seen_leaf {
+	char subject[256];
+	char issuer[256];
 };
 
 static struct stat_var *st_hs_ok, *st_hs_fail, *st_hs_refused, *st_open;
@@ -63,11 +70,12 @@ verify_cb(int ok, X509_STORE_CTX *xs)
 	struct tls_conn *t = ssl != NULL ? SSL_get_app_data(ssl) : NULL;
 	X509 *leaf = X509_STORE_CTX_get0_cert(xs);
 
-	if (t != NULL && leaf != NULL && t->peer_subject[0] == '\0') {
+	if (t != NULL && leaf != NULL && t->seen == NULL
+	    && (t->seen = pkg_malloc(sizeof(*t->seen))) != NULL) {
 		(void)X509_NAME_oneline(X509_get_subject_name(leaf),
-		    t->peer_subject, sizeof(t->peer_subject));
+		    t->seen->subject, sizeof(t->seen->subject));
 		(void)X509_NAME_oneline(X509_get_issuer_name(leaf),
-		    t->peer_issuer, sizeof(t->peer_issuer));
+		    t->seen->issuer, sizeof(t->seen->issuer));
 	}
 	return ok;
 }
@@ -161,9 +169,9 @@ log_failure(struct tls_conn *t, int err)
 	long vr = SSL_get_verify_result(t->ssl);
 
 	cert_names(t->ssl, subj, iss, sizeof(subj));
-	if (t->peer_subject[0] != '\0') {	/* seen while verifying */
-		(void)snprintf(subj, sizeof(subj), "%s", t->peer_subject);
-		(void)snprintf(iss, sizeof(iss), "%s", t->peer_issuer);
+	if (t->seen != NULL) {	/* seen while verifying */
+		(void)snprintf(subj, sizeof(subj), "%s", t->seen->subject);
+		(void)snprintf(iss, sizeof(iss), "%s", t->seen->issuer);
 	}
 	if (tls_error_string(why, sizeof(why)) == 0)
 		(void)snprintf(why, sizeof(why), "%s",
@@ -197,6 +205,8 @@ tls_handshake(void *st, unsigned int *want)
 		char desc[192];
 
 		t->established = 1;
+		pkg_free(t->seen);
+		t->seen = NULL;
 		stats_add(st_hs_ok, 1);
 		stats_add(st_open, 1);
 		cert_names(t->ssl, subj, iss, sizeof(subj));
@@ -286,6 +296,7 @@ tls_conn_free(void *st)
 	}
 	tls_clear_errors();
 	SSL_free(t->ssl);
+	pkg_free(t->seen);
 	pkg_free(t);
 }
 
