@@ -681,12 +681,25 @@ too_fragmented(struct tcp_conn *c)
 	return 1;
 }
 
+/*
+ * Read what <c> has, a bounded amount per readiness event: a peer that
+ * keeps its connection busy must not hold the worker while other
+ * connections wait (100 connections with 4 requests outstanding each saw
+ * 70 ms p99 when one event read up to 64 times).  epoll is level
+ * triggered, so what is left is reported again next round; data the
+ * secure layer already holds is read now, since epoll cannot see it.
+ */
+#define READS_PER_EVENT 4
+
 static void
 conn_read(struct tcp_conn *c)
 {
 	int rounds, n, before;
 
 	for (rounds = 0; rounds < 64 && !c->closing; rounds++) {
+		if (rounds >= READS_PER_EVENT && (c->ops == NULL
+		    || c->ops->pending == NULL || !c->ops->pending(c->st)))
+			return;
 		if (rbuf_room(c) == -1) {
 			if (frame_all(c) == -1)
 				return;

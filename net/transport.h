@@ -49,6 +49,9 @@ struct stream_ops {
 	    unsigned int *want);
 	enum tr_status (*write)(void *st, const char *buf, int len, int *n,
 	    unsigned int *want);
+	/* 1 when the layer holds received data the socket no longer shows
+	 * (epoll will not report it); NULL: never */
+	int (*pending)(void *st);
 	/* orderly shutdown attempt and release; the owner closes the fd */
 	void (*conn_free)(void *st);
 	/* the client domain index for a connection to <to>, given the one the

@@ -283,6 +283,14 @@ tls_write(void *st, const char *buf, int len, int *n, unsigned int *want)
 	return io_error(t, err, "write");
 }
 
+static int
+tls_pending(void *st)
+{
+	struct tls_conn *t = st;
+
+	return SSL_has_pending(t->ssl);
+}
+
 /* Send close_notify (best effort, never waits) and free the state. */
 static void
 tls_conn_free(void *st)
@@ -327,6 +335,7 @@ const struct stream_ops tls_stream_ops = {
 	.conn_init = tls_conn_init,
 	.handshake = tls_handshake,
 	.read = tls_read,
+	.pending = tls_pending,
 	.write = tls_write,
 	.conn_free = tls_conn_free,
 	.client_domain = tls_client_domain,
