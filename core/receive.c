@@ -98,6 +98,7 @@ request_check(struct sip_msg *msg)
 static void
 msg_release(struct sip_msg *msg)
 {
+	mod_msg_done_all(msg);
 	lump_free_all(&msg->add_rm);
 	lump_free_all(&msg->body_lumps);
 	lump_free_all(&msg->reply_lump);

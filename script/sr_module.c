@@ -174,6 +174,16 @@ mod_response_all(struct sip_msg *msg)
 	return 1;
 }
 
+void
+mod_msg_done_all(struct sip_msg *msg)
+{
+	struct mod_entry *m;
+
+	for (m = mod_list; m != NULL; m = m->next)
+		if (m->exp->msg_done != NULL)
+			m->exp->msg_done(msg);
+}
+
 int
 mod_init_all(void)
 {

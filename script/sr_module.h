@@ -24,7 +24,7 @@
 
 /* Bumped whenever a struct below changes; a module built against another
  * value is refused at load time. */
-#define MODULE_ABI 0x4f530002u
+#define MODULE_ABI 0x4f530003u
 
 /* Script return convention (OpenSER): >0 true, <0 false, 0 stops. */
 #define CMD_TRUE  1
@@ -85,6 +85,9 @@ struct module_exports {
 	/* every received reply, before onreply_route{} and stateless
 	 * forwarding; return 0 to consume it (tm), 1 to let it go on */
 	int (*response_f)(struct sip_msg *msg);
+	/* after every message is done with (routed, answered or dropped),
+	 * before it is freed: drop what was kept for it (tm) */
+	void (*msg_done)(struct sip_msg *msg);
 	int (*init)(void);		/* attendant, after parsing; 0/-1 */
 	int (*child_init)(int rank);	/* each process after fork; 0/-1 */
 	void (*destroy)(void);		/* attendant at exit */
@@ -140,6 +143,10 @@ void mod_list_names(char *buf, int size);
 /* Offer reply <msg> to every module's response_f; 0 when one consumed
  * it, 1 when it should go on.  Receiving processes. */
 int mod_response_all(struct sip_msg *msg);
+
+/* Tell every module's msg_done that <msg> is finished.  Receiving
+ * processes. */
+void mod_msg_done_all(struct sip_msg *msg);
 
 /* Run every module's init in load order; returns the number that failed
  * (each logged).  Attendant, once, after parsing. */

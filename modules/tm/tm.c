@@ -70,6 +70,21 @@ tm_cur_check(struct sip_msg *msg)
 	}
 }
 
+/*
+ * <msg> is done with: give up this process's reference to its transaction
+ * now, not when the next message comes (an idle process kept its last
+ * transaction for ever).  The AVP list is switched back by the core right
+ * after.
+ */
+static void
+tm_msg_done(struct sip_msg *msg)
+{
+	if (tm_cur != NULL && tm_cur_id == msg->id) {
+		tm_cell_unref(tm_cur);
+		tm_cur = NULL;
+	}
+}
+
 /* The transaction of <msg> if it has one (route context or created). */
 static struct tm_cell *
 tm_get(struct sip_msg *msg)
@@ -732,6 +747,7 @@ const struct module_exports exports = {
 	.params = params,
 	.mi_cmds = mi_cmds,
 	.response_f = tm_on_reply,
+	.msg_done = tm_msg_done,
 	.init = mod_init,
 	.destroy = mod_destroy,
 };

@@ -25,6 +25,9 @@ struct tm_bucket {
 	struct lock lock;
 	struct tm_cell *first;
 	unsigned int next_label;
+	/* atomic: the earliest time (ms) one of its cells needs the timer;
+	 * the sweep skips the bucket until then (0: look now) */
+	unsigned long long wake;
 };
 
 static struct tm_bucket *tm_table;
@@ -413,6 +416,25 @@ tm_lookup_reply(struct sip_msg *msg, int *branch)
 	return t;
 }
 
+static unsigned long long
+earlier(unsigned long long a, unsigned long long b)
+{
+	return b != 0 && b < a ? b : a;
+}
+
+/* Make the timer sweep the bucket of hash <hash> at <at> (ms) at the
+ * latest.  Any process; lock-free. */
+static void
+bucket_wake(unsigned int hash, unsigned long long at)
+{
+	unsigned long long *w = &tm_table[hash].wake;
+	unsigned long long cur = __atomic_load_n(w, __ATOMIC_SEQ_CST);
+
+	while (at < cur && !__atomic_compare_exchange_n(w, &cur, at, 0,
+	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		;
+}
+
 /* Make the timer look at <t> at <at> (ms) at the latest.  Cell lock. */
 void
 tm_set_due(struct tm_cell *t, unsigned long long at)
@@ -420,8 +442,29 @@ tm_set_due(struct tm_cell *t, unsigned long long at)
 	unsigned long long cur = __atomic_load_n(&t->next_due,
 	    __ATOMIC_RELAXED);
 
-	if (at != 0 && (cur == 0 || at < cur))
-		__atomic_store_n(&t->next_due, at, __ATOMIC_RELAXED);
+	if (at != 0 && (cur == 0 || at < cur)) {
+		__atomic_store_n(&t->next_due, at, __ATOMIC_SEQ_CST);
+		bucket_wake(t->hash, at);
+	}
+}
+
+/*
+ * The timer ran <t>'s timers and computed its next due time <at> (0:
+ * none); the sweep left <t> out of its bucket's wake time, so that is set
+ * here from all of <t>'s times.  Cell lock.
+ */
+void
+tm_set_next_due(struct tm_cell *t, unsigned long long at)
+{
+	unsigned long long del, w;
+
+	__atomic_store_n(&t->next_due, at, __ATOMIC_SEQ_CST);
+	del = __atomic_load_n(&t->delete_at, __ATOMIC_SEQ_CST);
+	w = earlier(earlier(~0ULL, at), del);
+	if (del == 0)
+		w = earlier(w, t->max_life);
+	if (w != ~0ULL)
+		bucket_wake(t->hash, w);
 }
 
 /* Delete <t> at <at> (ms), or earlier if already due.  Cell lock. */
@@ -431,22 +474,34 @@ tm_set_delete(struct tm_cell *t, unsigned long long at)
 	unsigned long long cur = __atomic_load_n(&t->delete_at,
 	    __ATOMIC_RELAXED);
 
-	if (cur == 0 || at < cur)
-		__atomic_store_n(&t->delete_at, at, __ATOMIC_RELAXED);
+	if (cur == 0 || at < cur) {
+		__atomic_store_n(&t->delete_at, at, __ATOMIC_SEQ_CST);
+		bucket_wake(t->hash, at);
+	}
 }
 
-/* Free the cells of bucket <i> whose time is up; queue due ones. */
+/*
+ * Free the cells of bucket <i> whose time is up; queue due ones.  A bucket
+ * none of whose cells is due is skipped without its lock: the sweep
+ * resets its wake time and puts back the earliest time of the cells it
+ * keeps, and whoever sets a cell's time lowers the wake time, so nothing
+ * due is missed.  (Scanning every cell every tick was 8% of the CPU of a
+ * TLS call benchmark.)
+ */
 static struct tm_cell *
 tm_bucket_sweep(unsigned int i, unsigned long long now, struct tm_cell *work)
 {
 	struct tm_bucket *b = &tm_table[i];
 	struct tm_cell *t, *n;
-	unsigned long long del, due;
+	unsigned long long del, due, wake = ~0ULL;
 
+	if (__atomic_load_n(&b->wake, __ATOMIC_SEQ_CST) > now)
+		return work;
 	lock_get(&b->lock);
+	__atomic_store_n(&b->wake, ~0ULL, __ATOMIC_SEQ_CST);
 	for (t = b->first; t != NULL; t = n) {
 		n = t->next;
-		del = __atomic_load_n(&t->delete_at, __ATOMIC_RELAXED);
+		del = __atomic_load_n(&t->delete_at, __ATOMIC_SEQ_CST);
 		if (del != 0 && del <= now && t->ref == 0) {
 			if (t->prev != NULL)
 				t->prev->next = t->next;
@@ -458,15 +513,22 @@ tm_bucket_sweep(unsigned int i, unsigned long long now, struct tm_cell *work)
 			stats_add(tm_st_inuse, (uint64_t)-1);
 			continue;
 		}
-		due = __atomic_load_n(&t->next_due, __ATOMIC_RELAXED);
+		due = __atomic_load_n(&t->next_due, __ATOMIC_SEQ_CST);
 		if ((due != 0 && due <= now) || (del == 0 && t->max_life != 0
 		    && t->max_life <= now)) {
-			t->ref++;
+			t->ref++;	/* its timers set its next time */
 			t->tnext = work;
 			work = t;
+			continue;
 		}
+		wake = earlier(wake, due);
+		wake = earlier(wake, del);
+		if (del == 0)
+			wake = earlier(wake, t->max_life);
 	}
 	lock_release(&b->lock);
+	if (wake != ~0ULL)
+		bucket_wake(i, wake);
 	return work;
 }
 

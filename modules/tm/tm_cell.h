@@ -20,7 +20,7 @@
 #include "parser/msg_parser.h"
 
 #define TM_MAX_BRANCHES 12
-#define TM_TABLE_SIZE	4096	/* buckets; a power of two */
+#define TM_TABLE_SIZE	16384	/* buckets; a power of two */
 #define TM_BRANCH_PREFIX "z9hG4bKtm"
 #define TM_BRANCH_PREFIX_LEN 9
 
@@ -121,6 +121,7 @@ struct tm_cell *tm_lookup_ack_locked(struct sip_msg *msg, unsigned int hash);
 struct tm_cell *tm_lookup_reply(struct sip_msg *msg, int *branch);
 void tm_set_due(struct tm_cell *t, unsigned long long at);
 void tm_set_delete(struct tm_cell *t, unsigned long long at);
+void tm_set_next_due(struct tm_cell *t, unsigned long long at);
 void tm_timer(unsigned int ticks, void *param);
 void tm_cell_run_timers(struct tm_cell *t, unsigned long long now);
 char *tm_shm_dup(const char *s, int len);

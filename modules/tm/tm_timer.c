@@ -95,5 +95,5 @@ tm_cell_run_timers(struct tm_cell *t, unsigned long long now)
 		due = min_due(due, t->br[i].fr_at);
 		due = min_due(due, t->br[i].cancel_retr_at);
 	}
-	__atomic_store_n(&t->next_due, due, __ATOMIC_RELAXED);
+	tm_set_next_due(t, due);
 }
