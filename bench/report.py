@@ -143,9 +143,20 @@ def main():
     print("\n".join(lines))
     print()
     print("crypto bounds (openssl speed, 1 s each; s_time = openssl s_server"
-          " new handshakes/s, 1 client):")
+          " new handshakes/s, 1 client; s_server+siplo = the same server,"
+          " 8 siplo clients, handshake only):")
     for l in crypto:
         print("  " + l)
+    bound = None
+    for l in crypto:
+        f = l.split()
+        if len(f) == 3 and f[0] == "s_server+siplo" and f[1] == "ecdsa":
+            bound = float(f[2]) or None
+    hs = next((r["openser_median"] for r in rows
+               if r["scenario"] == "hs_ecdsa"), None)
+    if bound and hs:
+        print("  openser ECDSA handshakes (+OPTIONS) = %.0f%% of the"
+              " s_server+siplo bound" % (100.0 * hs / bound))
 
     if a.json:
         doc = {
