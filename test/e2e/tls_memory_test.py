@@ -18,7 +18,6 @@ bench/run's "memory per idle TLS connection" row.
 """
 
 import os
-import subprocess
 import sys
 import time
 import unittest
@@ -32,7 +31,6 @@ import harness                                          # noqa: E402
 import sipclient as sc                                  # noqa: E402
 from harness import Proxy                               # noqa: E402
 
-CTL = os.path.join(ROOT, "scripts", "openserctl")
 N = 100
 MAX_PER_CONN = 15 * 1024
 MAX_LEFT_PER_CONN = 1024
@@ -70,24 +68,13 @@ class TlsMemory(unittest.TestCase):
         certs.make_cert(cls.ca, "proxy.test", d, san_ip=["127.0.0.1"],
                         file_prefix="server")
         cls.proxy.start(probe="A", probe_tls="T")
-        cls.env = dict(harness.daemon_env(),
-                       OPENSER_FIFO=os.path.join(d, "fifo"),
-                       OPENSER_REPLY_DIR=d + "/")
 
     @classmethod
     def tearDownClass(cls):
         cls.proxy.stop()
 
     def tls_memory(self):
-        r = subprocess.run([CTL, "fifo", "get_statistics", "tls:memory"],
-                           env=self.env, capture_output=True, text=True,
-                           timeout=20)
-        for line in r.stdout.splitlines():
-            name, _, value = line.partition("=")
-            if name.strip() == "tls:memory":
-                return int(value)
-        raise AssertionError("no tls:memory in openserctl output: %r %r"
-                             % (r.stdout, r.stderr))
+        return harness.fifo_stat(self.proxy, "tls:memory")
 
     def open_idle(self, n):
         conns = []

@@ -579,6 +579,23 @@ def run_openser(args, cwd=None, timeout=30):
                           stdin=subprocess.DEVNULL)
 
 
+def fifo_stat(proxy, name, timeout=20):
+    """Counter <name> ("group:name") of a running proxy, read with
+    openserctl over its management FIFO; the config must load mi_fifo with
+    fifo_name "$DIR/fifo" and reply_dir "$DIR/"."""
+    env = dict(daemon_env(), OPENSER_FIFO=os.path.join(proxy.dir, "fifo"),
+               OPENSER_REPLY_DIR=proxy.dir + "/")
+    ctl = os.path.join(HERE, "..", "..", "scripts", "openserctl")
+    r = subprocess.run([ctl, "fifo", "get_statistics", name], env=env,
+                       capture_output=True, text=True, timeout=timeout)
+    for line in r.stdout.splitlines():
+        k, _, v = line.partition("=")
+        if k.strip() == name:
+            return int(v)
+    raise AssertionError("no %s in openserctl output: %r %r"
+                         % (name, r.stdout, r.stderr))
+
+
 class ProxyTestCase(unittest.TestCase):
     """Base class: CFG (class attribute) is started once per class."""
 

@@ -8,7 +8,6 @@ timer's bucket wake times: a bucket the sweep skipped by mistake would
 keep its cells for ever."""
 
 import os
-import subprocess
 import sys
 import time
 import unittest
@@ -22,8 +21,6 @@ import harness                                          # noqa: E402
 import sipclient as sc                                  # noqa: E402
 from harness import Proxy                               # noqa: E402
 from tm_test import Responder, ack_for, recv_status     # noqa: E402
-
-CTL = os.path.join(ROOT, "scripts", "openserctl")
 
 CFG = """
 debug = 2
@@ -65,10 +62,6 @@ class TmLifetime(unittest.TestCase):
             cls.nh.stop()
             raise
         cls.addr = ("127.0.0.1", cls.proxy.port("A"))
-        d = cls.proxy.dir
-        cls.env = dict(harness.daemon_env(),
-                       OPENSER_FIFO=os.path.join(d, "fifo"),
-                       OPENSER_REPLY_DIR=d + "/")
 
     @classmethod
     def tearDownClass(cls):
@@ -76,15 +69,7 @@ class TmLifetime(unittest.TestCase):
         cls.proxy.stop()
 
     def stat(self, name):
-        r = subprocess.run([CTL, "fifo", "get_statistics", "tm:" + name],
-                           env=self.env, capture_output=True, text=True,
-                           timeout=20)
-        for line in r.stdout.splitlines():
-            k, _, v = line.partition("=")
-            if k.strip() == "tm:" + name:
-                return int(v)
-        raise AssertionError("no tm:%s in %r %r" % (name, r.stdout,
-                                                     r.stderr))
+        return harness.fifo_stat(self.proxy, "tm:" + name)
 
     def uri(self, user):
         return "sip:%s@127.0.0.1:%d" % (user, self.proxy.port("UAS"))
