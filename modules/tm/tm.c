@@ -56,14 +56,22 @@ struct tm_to {
 
 /* ---- the current transaction --------------------------------------------- */
 
+/* Give up this process's reference to the current transaction. */
+static void
+tm_cur_drop(void)
+{
+	if (tm_cur != NULL) {
+		tm_cell_unref(tm_cur);
+		tm_cur = NULL;
+	}
+}
+
 /* Forget the transaction of an earlier message. */
 static void
 tm_cur_check(struct sip_msg *msg)
 {
-	if (tm_cur != NULL && tm_cur_id != msg->id) {
-		tm_cell_unref(tm_cur);
-		tm_cur = NULL;
-	}
+	if (tm_cur_id != msg->id)
+		tm_cur_drop();
 	if (tm_next_id != msg->id) {
 		tm_next_id = msg->id;
 		tm_next_failure = tm_next_reply = tm_next_branch = 0;
@@ -79,10 +87,8 @@ tm_cur_check(struct sip_msg *msg)
 static void
 tm_msg_done(struct sip_msg *msg)
 {
-	if (tm_cur != NULL && tm_cur_id == msg->id) {
-		tm_cell_unref(tm_cur);
-		tm_cur = NULL;
-	}
+	if (tm_cur_id == msg->id)
+		tm_cur_drop();
 }
 
 /* The transaction of <msg> if it has one (route context or created). */
@@ -547,8 +553,7 @@ w_t_release(struct sip_msg *msg, void *p1, void *p2)
 	/* the rest of the script must not use the AVPs of a cell that may
 	 * be freed as soon as our reference is gone */
 	(void)avp_set_list(NULL);
-	tm_cell_unref(t);
-	tm_cur = NULL;
+	tm_cur_drop();	/* t is tm_cur */
 	return CMD_TRUE;
 }
 

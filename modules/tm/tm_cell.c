@@ -416,12 +416,6 @@ tm_lookup_reply(struct sip_msg *msg, int *branch)
 	return t;
 }
 
-static unsigned long long
-earlier(unsigned long long a, unsigned long long b)
-{
-	return b != 0 && b < a ? b : a;
-}
-
 /* Make the timer sweep the bucket of hash <hash> at <at> (ms) at the
  * latest.  Any process; lock-free. */
 static void
@@ -433,6 +427,19 @@ bucket_wake(unsigned int hash, unsigned long long at)
 	while (at < cur && !__atomic_compare_exchange_n(w, &cur, at, 0,
 	    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
 		;
+}
+
+/* The earliest time <t> needs the timer (0: none): a timer, its deletion,
+ * or, while not yet set for deletion, the end of its life. */
+static unsigned long long
+cell_wake(const struct tm_cell *t)
+{
+	unsigned long long del = __atomic_load_n(&t->delete_at,
+	    __ATOMIC_SEQ_CST);
+	unsigned long long w = tm_min_due(__atomic_load_n(&t->next_due,
+	    __ATOMIC_SEQ_CST), del);
+
+	return del == 0 ? tm_min_due(w, t->max_life) : w;
 }
 
 /* Make the timer look at <t> at <at> (ms) at the latest.  Cell lock. */
@@ -456,14 +463,10 @@ tm_set_due(struct tm_cell *t, unsigned long long at)
 void
 tm_set_next_due(struct tm_cell *t, unsigned long long at)
 {
-	unsigned long long del, w;
+	unsigned long long w;
 
 	__atomic_store_n(&t->next_due, at, __ATOMIC_SEQ_CST);
-	del = __atomic_load_n(&t->delete_at, __ATOMIC_SEQ_CST);
-	w = earlier(earlier(~0ULL, at), del);
-	if (del == 0)
-		w = earlier(w, t->max_life);
-	if (w != ~0ULL)
+	if ((w = cell_wake(t)) != 0)
 		bucket_wake(t->hash, w);
 }
 
@@ -493,7 +496,7 @@ tm_bucket_sweep(unsigned int i, unsigned long long now, struct tm_cell *work)
 {
 	struct tm_bucket *b = &tm_table[i];
 	struct tm_cell *t, *n;
-	unsigned long long del, due, wake = ~0ULL;
+	unsigned long long del, due, wake = 0;
 
 	if (__atomic_load_n(&b->wake, __ATOMIC_SEQ_CST) > now)
 		return work;
@@ -521,13 +524,10 @@ tm_bucket_sweep(unsigned int i, unsigned long long now, struct tm_cell *work)
 			work = t;
 			continue;
 		}
-		wake = earlier(wake, due);
-		wake = earlier(wake, del);
-		if (del == 0)
-			wake = earlier(wake, t->max_life);
+		wake = tm_min_due(wake, cell_wake(t));
 	}
 	lock_release(&b->lock);
-	if (wake != ~0ULL)
+	if (wake != 0)
 		bucket_wake(i, wake);
 	return work;
 }

@@ -119,6 +119,17 @@ struct tm_cell *tm_lookup_request_locked(struct sip_msg *msg,
     unsigned int hash, int want_method);
 struct tm_cell *tm_lookup_ack_locked(struct sip_msg *msg, unsigned int hash);
 struct tm_cell *tm_lookup_reply(struct sip_msg *msg, int *branch);
+/* the earlier of two times in ms, 0 meaning "none" */
+static inline unsigned long long
+tm_min_due(unsigned long long a, unsigned long long b)
+{
+	if (a == 0)
+		return b;
+	if (b == 0)
+		return a;
+	return a < b ? a : b;
+}
+
 void tm_set_due(struct tm_cell *t, unsigned long long at);
 void tm_set_delete(struct tm_cell *t, unsigned long long at);
 void tm_set_next_due(struct tm_cell *t, unsigned long long at);

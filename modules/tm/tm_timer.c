@@ -11,16 +11,6 @@
 #include "modules/tm/tm_cell.h"
 #include "net/net_send.h"
 
-static unsigned long long
-min_due(unsigned long long a, unsigned long long b)
-{
-	if (a == 0)
-		return b;
-	if (b == 0)
-		return a;
-	return a < b ? a : b;
-}
-
 static void
 branch_timeout(struct tm_cell *t, int b)
 {
@@ -91,9 +81,9 @@ tm_cell_run_timers(struct tm_cell *t, unsigned long long now)
 		branch_timers(t, i, now);
 	due = t->uas_retr_at;
 	for (i = 0; i < t->nr_branches; i++) {
-		due = min_due(due, t->br[i].retr_at);
-		due = min_due(due, t->br[i].fr_at);
-		due = min_due(due, t->br[i].cancel_retr_at);
+		due = tm_min_due(due, t->br[i].retr_at);
+		due = tm_min_due(due, t->br[i].fr_at);
+		due = tm_min_due(due, t->br[i].cancel_retr_at);
 	}
 	tm_set_next_due(t, due);
 }
