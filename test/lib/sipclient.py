@@ -571,8 +571,18 @@ class UdpSocket:
         return self.transact(data, addr, timeout, final), data
 
 
+_CLOSED_ERRORS = (ConnectionResetError, ConnectionAbortedError,
+                  BrokenPipeError)
+
+
 class TcpClient:
-    """A TCP connection to a SIP peer, with stream framing."""
+    """A TCP connection to a SIP peer, with stream framing.  A read that
+    finds the connection gone sets self.closed; when the peer did not close
+    cleanly the reason is kept in self.error."""
+
+    # what recv() raises when the peer closed cleanly / lost the connection
+    _CLEAN_CLOSE = ()
+    _LOST = _CLOSED_ERRORS
 
     def __init__(self, host="127.0.0.1", port=5060, timeout=DEFAULT_TIMEOUT,
                  sock=None):
@@ -583,6 +593,7 @@ class TcpClient:
         self.timeout = timeout
         self.buf = b""
         self.closed = False
+        self.error = None
         self.host = host
         lh, lp = self.sock.getsockname()[:2]
         self.local_host, self.local_port = lh, lp
@@ -634,8 +645,12 @@ class TcpClient:
             d = self.sock.recv(65536)
         except socket.timeout:
             return False
-        except (ConnectionResetError, ConnectionAbortedError, BrokenPipeError):
+        except self._CLEAN_CLOSE:
             self.closed = True
+            return False
+        except self._LOST as e:
+            self.closed = True
+            self.error = e
             return False
         if not d:
             self.closed = True
@@ -1092,10 +1107,6 @@ class _TlsPeerMixin:
         return TcpClient.make_request(self, method, uri, **kw)
 
 
-_CLOSED_ERRORS = (ConnectionResetError, ConnectionAbortedError,
-                  BrokenPipeError)
-
-
 class TlsClient(_TlsPeerMixin, TcpClient):
     """A TLS connection (ssl.SSLSocket) to a SIP peer, with the stream
     framing of TcpClient.  The handshake runs in the constructor and its
@@ -1106,6 +1117,9 @@ class TlsClient(_TlsPeerMixin, TcpClient):
 
     sock: an already connected plain socket to wrap (e.g. with a small
     SO_RCVBUF)."""
+
+    _CLEAN_CLOSE = ssl.SSLZeroReturnError
+    _LOST = (ssl.SSLError,) + _CLOSED_ERRORS
 
     def __init__(self, host="127.0.0.1", port=5061,
                  timeout=DEFAULT_TIMEOUT, context=None, ca=None, cert=None,
@@ -1126,30 +1140,6 @@ class TlsClient(_TlsPeerMixin, TcpClient):
 
     def _sslobj(self):
         return self.sock
-
-    def _fill(self, deadline):
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return False
-        self.sock.settimeout(left)
-        try:
-            d = self.sock.recv(65536)
-        except socket.timeout:
-            return False
-        except ssl.SSLZeroReturnError:
-            self.closed = True
-            return False
-        except (ssl.SSLError,) + _CLOSED_ERRORS as e:
-            self.closed = True
-            self.error = e
-            return False
-        if not d:
-            self.closed = True
-            return False
-        self.buf += d
-        if len(self.buf) > MAX_MSG:
-            raise ParseError("peer sent more than %d bytes" % MAX_MSG)
-        return True
 
 
 def tls_records(data):
