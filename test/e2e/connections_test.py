@@ -68,11 +68,7 @@ class Connections(unittest.TestCase):
     def setUpClass(cls):
         cls.proxy = Proxy(CFG, label=cls.__name__)
         cls.nh = sc.NextHop(port=cls.proxy.port("NH"), udp=False).start()
-        try:
-            cls.proxy.start(probe="A")
-        except BaseException:
-            cls.nh.stop()
-            raise
+        cls.proxy.start(probe="A", peers=[cls.nh])
         cls.paddr = ("127.0.0.1", cls.proxy.port("A"))
 
     @classmethod

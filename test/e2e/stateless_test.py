@@ -72,11 +72,7 @@ class Stateless:
     def setUpClass(cls):
         cls.proxy = Proxy(CFG, label=cls.__name__)
         cls.nh = sc.NextHop(port=cls.proxy.port("UAS")).start()
-        try:
-            cls.proxy.start(probe="A")
-        except BaseException:
-            cls.nh.stop()
-            raise
+        cls.proxy.start(probe="A", peers=[cls.nh])
         cls.paddr = ("127.0.0.1", cls.proxy.port("A"))
 
     @classmethod
@@ -410,11 +406,7 @@ class StatelessIPv6(unittest.TestCase):
     def setUpClass(cls):
         cls.proxy = Proxy(CFG6, needs=["ipv6"], label=cls.__name__)
         cls.nh = sc.NextHop(port=cls.proxy.port("UAS"), host="::1").start()
-        try:
-            cls.proxy.start(probe="A")
-        except BaseException:
-            cls.nh.stop()
-            raise
+        cls.proxy.start(probe="A", peers=[cls.nh])
 
     @classmethod
     def tearDownClass(cls):

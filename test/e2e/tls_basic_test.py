@@ -109,12 +109,7 @@ class TlsBasic(unittest.TestCase):
             context=sc.tls_context(server=True, ca=cls.ca.cert,
                                    cert=cls.nhc.cert, key=cls.nhc.key))
         cls.nht.start()
-        try:
-            cls.proxy.start(probe="A", probe_tls="T")
-        except BaseException:
-            cls.nhu.stop()
-            cls.nht.stop()
-            raise
+        cls.proxy.start(probe="A", probe_tls="T", peers=[cls.nhu, cls.nht])
         cls.udp = ("127.0.0.1", cls.proxy.port("A"))
         cls.tls = ("127.0.0.1", cls.proxy.port("T"))
 

@@ -295,12 +295,22 @@ class Proxy:
 
     # -- life cycle --------------------------------------------------------
     def start(self, timeout=START_TIMEOUT, wait=True, probe=None,
-              probe_tls=None, tls_context=None):
+              probe_tls=None, tls_context=None, peers=()):
         """Start the daemon and wait until it is up (wait=True).  With
         probe="A", also wait until an OPTIONS to $PORT_A over UDP is
         answered (for configs that answer it); probe_tls="T" does the same
         over TLS to $PORT_T (with tls_context, an ssl.SSLContext, or a
-        client context that verifies nothing and sends no certificate)."""
+        client context that verifies nothing and sends no certificate).
+        peers: already started test peers (next hops, UAs; anything with
+        stop()) that are stopped when the daemon does not come up."""
+        try:
+            return self._start(timeout, wait, probe, probe_tls, tls_context)
+        except BaseException:
+            for p in peers:
+                p.stop()
+            raise
+
+    def _start(self, timeout, wait, probe, probe_tls, tls_context):
         self.logf = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             self.command(), stdin=subprocess.DEVNULL, stdout=self.logf,

@@ -84,12 +84,7 @@ class Registrar(unittest.TestCase):
         cls.proxy = Proxy(CFG, label=cls.__name__)
         cls.ua = sc.NextHop(port=0).start()
         cls.ua2 = sc.NextHop(port=0).start()
-        try:
-            cls.proxy.start(probe="A")
-        except BaseException:
-            cls.ua.stop()
-            cls.ua2.stop()
-            raise
+        cls.proxy.start(probe="A", peers=[cls.ua, cls.ua2])
         cls.paddr = ("127.0.0.1", cls.proxy.port("A"))
 
     @classmethod

@@ -70,11 +70,7 @@ class RecordRoute(unittest.TestCase):
     def setUpClass(cls):
         cls.proxy = Proxy(CFG, label=cls.__name__)
         cls.nh = sc.NextHop(port=cls.proxy.port("NH")).start()
-        try:
-            cls.proxy.start(probe="A")
-        except BaseException:
-            cls.nh.stop()
-            raise
+        cls.proxy.start(probe="A", peers=[cls.nh])
         cls.pport = cls.proxy.port("A")
         cls.paddr = ("127.0.0.1", cls.pport)
 

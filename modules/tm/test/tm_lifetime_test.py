@@ -56,11 +56,7 @@ class TmLifetime(unittest.TestCase):
         cls.proxy = Proxy(CFG, label="tm_lifetime")
         cls.nh = sc.NextHop(port=cls.proxy.port("UAS"),
                             responder=Responder()).start()
-        try:
-            cls.proxy.start()
-        except BaseException:
-            cls.nh.stop()
-            raise
+        cls.proxy.start(peers=[cls.nh])
         cls.addr = ("127.0.0.1", cls.proxy.port("A"))
 
     @classmethod

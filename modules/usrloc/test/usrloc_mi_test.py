@@ -48,11 +48,7 @@ class UsrlocMi(unittest.TestCase):
     def setUpClass(cls):
         cls.proxy = Proxy(CFG, needs=["module:mi_fifo"], label=cls.__name__)
         cls.ua = sc.NextHop(port=0).start()
-        try:
-            cls.proxy.start(probe="A")
-        except BaseException:
-            cls.ua.stop()
-            raise
+        cls.proxy.start(probe="A", peers=[cls.ua])
         cls.paddr = ("127.0.0.1", cls.proxy.port("A"))
         cls.dir = cls.proxy.dir
 
