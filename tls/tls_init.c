@@ -6,7 +6,7 @@
  * the tls:memory counter, summed over processes) and let tls_server.c
  * refuse new handshakes above tls_max_memory while existing connections
  * keep working.  The memory is process-private: nothing OpenSSL builds is
- * shared live between processes (DESIGN.md section 2).
+ * shared live between processes (docs/DESIGN.md section 2).
  */
 #include <openssl/crypto.h>
 #include <openssl/err.h>

@@ -1,4 +1,4 @@
-"""Connection ownership and limits (DESIGN.md "Connection ownership").
+"""Connection ownership and limits (docs/DESIGN.md "Connection ownership").
 
 - UDP in, TCP out: requests to one TCP next hop share one connection the
   proxy opened, and the replies on it reach the UDP client
