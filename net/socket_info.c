@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ifaddrs.h>
-#include <netdb.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,7 @@
 #include <unistd.h>
 
 #include "net/net_cfg.h"
+#include "net/resolve.h"
 #include "net/socket_info.h"
 
 struct sock_alias {
@@ -92,23 +92,15 @@ sock_alias_add(enum sip_proto proto, const char *host, unsigned short port)
 	return 0;
 }
 
+/* The address of <host> (a literal or a name), for the alias list. */
 static int
-resolve_host(const char *host, struct ip_addr *ip)
+host_ip(const char *host, struct ip_addr *ip)
 {
-	struct addrinfo hints, *res;
 	union sockaddr_union su;
 	str h = { (char *)(uintptr_t)host, (int)strlen(host) };
 
-	if (ip_addr_parse(&h, ip) == 0)
-		return 0;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_DGRAM;
-	if (getaddrinfo(host, NULL, &hints, &res) != 0 || res == NULL)
+	if (resolve_host(&h, 0, &su) == -1)
 		return -1;
-	memset(&su, 0, sizeof(su));
-	memcpy(&su, res->ai_addr, res->ai_addrlen);
-	freeaddrinfo(res);
 	su_to_ip(&su, ip);
 	return 0;
 }
@@ -236,7 +228,7 @@ sock_fix_all(char *err, int errlen)
 	if (req_list == NULL)
 		return add_interfaces(err, errlen);
 	for (r = req_list; r != NULL; r = r->next) {
-		if (resolve_host(r->host, &ip) == -1) {
+		if (host_ip(r->host, &ip) == -1) {
 			(void)snprintf(err, (size_t)errlen,
 			    "listen %s: cannot resolve the address; use an IP "
 			    "address or a name in /etc/hosts", r->host);

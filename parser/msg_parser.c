@@ -448,3 +448,21 @@ msg_set_pkg_str(str *dst, const str *src)
 	dst->len = src->len;
 	return 0;
 }
+
+/*
+ * The first header of <msg> named <name> (compact and long forms match),
+ * parsing the headers on demand.  NULL when there is none or the headers
+ * do not parse.
+ */
+struct hdr_field *
+msg_find_hf(struct sip_msg *msg, const str *name)
+{
+	struct hdr_field *hf;
+
+	if (parse_headers(msg, HDR_EOH_F, 0) == -1)
+		return NULL;
+	for (hf = msg->headers; hf != NULL; hf = hf->next)
+		if (hf_name_eq(&hf->name, name))
+			return hf;
+	return NULL;
+}

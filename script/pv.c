@@ -303,20 +303,6 @@ get_pid(struct sip_msg *msg, const struct pv_spec *sp, struct pv_value *val)
 	return 0;
 }
 
-/* The first header of the message named <name> (compact forms too). */
-static struct hdr_field *
-hdr_find(struct sip_msg *msg, const str *name)
-{
-	struct hdr_field *hf;
-
-	if (parse_headers(msg, HDR_EOH_F, 0) == -1)
-		return NULL;
-	for (hf = msg->headers; hf != NULL; hf = hf->next)
-		if (hf_name_eq(&hf->name, name))
-			return hf;
-	return NULL;
-}
-
 static int
 get_hdr_named(struct sip_msg *msg, const char *name, struct pv_value *val)
 {
@@ -325,7 +311,7 @@ get_hdr_named(struct sip_msg *msg, const char *name, struct pv_value *val)
 
 	n.s = (char *)(size_t)name;
 	n.len = (int)strlen(name);
-	if ((hf = hdr_find(msg, &n)) == NULL)
+	if ((hf = msg_find_hf(msg, &n)) == NULL)
 		val_null(val);
 	else
 		val_str(val, &hf->body);
@@ -350,7 +336,7 @@ get_hdr(struct sip_msg *msg, const struct pv_spec *sp, struct pv_value *val)
 {
 	struct hdr_field *hf;
 
-	if ((hf = hdr_find(msg, &sp->arg)) == NULL)
+	if ((hf = msg_find_hf(msg, &sp->arg)) == NULL)
 		val_null(val);
 	else
 		val_str(val, &hf->body);

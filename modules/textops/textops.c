@@ -164,7 +164,7 @@ w_remove_hf(struct sip_msg *msg, void *name, void *unused)
 static int
 w_is_present_hf(struct sip_msg *msg, void *name, void *unused)
 {
-	return txt_find_hf(msg, name) != NULL ? CMD_TRUE : CMD_FALSE;
+	return msg_find_hf(msg, name) != NULL ? CMD_TRUE : CMD_FALSE;
 }
 
 static int

@@ -132,19 +132,6 @@ bad:
 
 /* ---- headers ----------------------------------------------------------- */
 
-struct hdr_field *
-txt_find_hf(struct sip_msg *msg, const str *name)
-{
-	struct hdr_field *hf;
-
-	if (parse_headers(msg, HDR_EOH_F, 0) == -1)
-		return NULL;
-	for (hf = msg->headers; hf != NULL; hf = hf->next)
-		if (hf_name_eq(&hf->name, name))
-			return hf;
-	return NULL;
-}
-
 /* Where new headers go: after the last one (or before the first). */
 static int
 hdr_offset(struct sip_msg *msg, int first)

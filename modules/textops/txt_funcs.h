@@ -30,7 +30,6 @@ void txt_free_all(void);
 struct txt_subst *txt_subst_parse(const char *in, char *err, int errlen);
 
 /* Header <name> of <msg> (compact forms too), or NULL. */
-struct hdr_field *txt_find_hf(struct sip_msg *msg, const str *name);
 /* Add the printed <fmt> after the last header (<first>: before the
  * first).  0 or -1 (logged). */
 int txt_add_hf(struct sip_msg *msg, const struct pv_fmt *fmt, int first);
