@@ -227,7 +227,16 @@ wq_free(struct tcp_conn *c)
 	c->wq_bytes = 0;
 }
 
-/* Close <c> now and free it at the next reap (pointers may be pending). */
+/*
+ * Close <c> now: the secure layer (its close_notify must go out before
+ * the fd is closed and its number reused), the socket, the index entry
+ * and the write queue go at once; the connection and its read buffer are
+ * freed by tcp_owner_reap() at the end of the loop iteration.  This may
+ * run from inside the route script of a message that still lives in the
+ * read buffer (a reply that meets a reset, a send timeout, a close asked
+ * for by the script): the message must stay readable until frame_all()
+ * returns, and nothing below the event loop may free what it reads.
+ */
 static void
 conn_close(struct tcp_conn *c, const char *why)
 {
@@ -258,13 +267,14 @@ conn_close(struct tcp_conn *c, const char *why)
 	if (c->all_next != NULL)
 		c->all_next->all_prev = c->all_prev;
 	wq_free(c);
-	pkg_free(c->rbuf);
-	c->rbuf = NULL;
 	c->dead_next = dead;
 	dead = c;
 }
 
-/* Free connections closed during this loop iteration.  Worker. */
+/*
+ * Free connections closed during this loop iteration.  Worker, from the
+ * event loop only: never while a message of a connection is handled.
+ */
 void
 tcp_owner_reap(void)
 {
@@ -272,6 +282,7 @@ tcp_owner_reap(void)
 
 	while ((c = dead) != NULL) {
 		dead = c->dead_next;
+		pkg_free(c->rbuf);
 		pkg_free(c);
 	}
 }
@@ -288,6 +299,8 @@ conn_write(struct tcp_conn *c, const char *buf, int len, int *n)
 	enum tr_status r;
 	ssize_t k;
 
+	if (c->closing)
+		return TR_ERROR;	/* its fd and secure layer are gone */
 	if (c->ops != NULL) {
 		r = c->ops->write(c->st, buf, len, n, &want);
 		if (r == TR_AGAIN)
@@ -311,6 +324,8 @@ conn_recv(struct tcp_conn *c, char *buf, int len, int *n)
 	enum tr_status r;
 	ssize_t k;
 
+	if (c->closing)
+		return TR_ERROR;
 	if (c->ops != NULL) {
 		r = c->ops->read(c->st, buf, len, n, &want);
 		if (r == TR_AGAIN && want != EPOLLIN)
@@ -431,6 +446,8 @@ conn_queue(struct tcp_conn *c, const char *buf, int len)
 	struct wq_chunk *w;
 	char p[SU_MAX_STR];
 
+	if (c->closing)
+		return -1;
 	if (c->wq_bytes + len > TCP_WQ_MAX) {
 		c->wq_dropped++;
 		if (c->wq_full_logged != tcp_now()) {	/* no log flood */
