@@ -268,6 +268,10 @@ stat_rows(struct stat_row *rows)
 		n = add_row(rows, n, "tcp", "connected", ts.connected);
 		n = add_row(rows, n, "tcp", "errors", ts.errors);
 		n = add_row(rows, n, "tcp", "refused", ts.refused);
+		n = add_row(rows, n, "tcp", "partial_buffer_evictions",
+		    ts.evicted);
+		n = add_row(rows, n, "tcp", "unfinished_per_ip_refused",
+		    ts.over_source_limit);
 	}
 	return n;
 }
