@@ -119,6 +119,11 @@ tcp_owner_init(int worker, int epoll_fd, tcp_msg_f cb)
 	pkg_stats_get(&m);
 	rbuf_budget = tcp_read_buffer_budget > 0
 	    ? (long)tcp_read_buffer_budget * 1024 : (long)(m.size / 2);
+	if (worker == 0 && rbuf_budget < (long)tcp_max_msg_len + 64)
+		LM_WARN("tcp_read_buffer_budget (%ld KB) is below one message "
+		    "of tcp_max_msg_len (%d bytes): larger messages will be "
+		    "refused; raise it (or -M)", rbuf_budget / 1024,
+		    tcp_max_msg_len);
 	ipc_buf = pkg_malloc(sizeof(struct tcp_ipc_hdr) + (size_t)tcp_max_msg_len
 	    + 1024);
 	return ipc_buf != NULL ? 0 : -1;
