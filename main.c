@@ -465,6 +465,7 @@ spawn(const struct proc_kind *k, int idx, int rank)
 
 	if ((pid = fork()) != 0)
 		return pid;
+	pkg_stats_attach(rank);	/* before anything allocates */
 	(void)snprintf(desc, sizeof(desc), "%s %d", k->name, idx);
 	log_set_proc(desc);
 	proc_signals_child();
@@ -514,9 +515,10 @@ fork_all(void)
 	for (k = 0; k < sizeof(procs) / sizeof(procs[0]); k++)
 		total += procs[k].count();
 	if ((children = calloc((size_t)total, sizeof(*children))) == NULL
-	    || pt_init(total + 1) == -1)
+	    || pt_init(total + 1) == -1 || pkg_stats_share(total + 1) == -1)
 		return -1;
 	pt_set(0, getpid(), "attendant");
+	pkg_stats_attach(0);
 	for (k = 0; k < sizeof(procs) / sizeof(procs[0]); k++) {
 		n = procs[k].count();
 		for (i = 0; i < n; i++) {

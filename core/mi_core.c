@@ -26,7 +26,10 @@
 #include "tls/tls_mi.h"
 #endif
 
-#define STAT_ROWS (STATS_MAX + 32)
+/* per-process pkg rows (pkmem:<ID>-<name>) for the first PKG_PROCS */
+#define PKG_PROCS 128
+#define PKG_ROWS 5
+#define STAT_ROWS (STATS_MAX + 32 + PKG_PROCS * PKG_ROWS)
 
 /* one statistic as get_statistics prints it; <var> NULL when computed */
 struct stat_row {
@@ -238,9 +241,73 @@ mem_rows(struct stat_row *rows, int n, const char *g,
 }
 
 /*
+ * pkmem:<ID>-<name> for every process of the table (ID as in "ps"):
+ * each process publishes its own figures in shm.
+ */
+static int
+pkg_proc_rows(struct stat_row *rows, int n)
+{
+	static const char *const what[PKG_ROWS] = { "used_size",
+	    "real_used_size", "max_used_size", "free_size", "failed_allocs" };
+	static char names[PKG_PROCS][PKG_ROWS][40];
+	const struct pt_entry *p;
+	struct mem_stats m;
+	uint64_t v[PKG_ROWS];
+	int i, k;
+
+	for (i = 0; i < PKG_PROCS && (p = pt_get(i)) != NULL; i++) {
+		if (p->pid == 0 || pkg_stats_of(i, &m) == -1)
+			continue;
+		v[0] = m.used;
+		v[1] = m.real_used;
+		v[2] = m.max_used;
+		v[3] = m.size > m.real_used ? m.size - m.real_used : 0;
+		v[4] = m.failed;
+		for (k = 0; k < PKG_ROWS; k++) {
+			(void)snprintf(names[i][k], sizeof(names[i][k]),
+			    "%d-%s", i, what[k]);
+			n = add_row(rows, n, "pkmem", names[i][k], v[k]);
+		}
+	}
+	return n;
+}
+
+/* pkg usage of every process: ID, PID, type and figures */
+static int
+mi_pkg_stats(int argc, const str *argv, struct mi_reply *r)
+{
+	const struct pt_entry *p;
+	struct mem_stats m;
+	int i, found = 0;
+
+	for (i = 0; (p = pt_get(i)) != NULL; i++) {
+		if (p->pid == 0 || pkg_stats_of(i, &m) == -1)
+			continue;
+		(void)mi_reply_printf(r, "Process::  ID=%d PID=%d Type=%s "
+		    "total=%zu used=%zu real_used=%zu max_used=%zu free=%zu "
+		    "fragments=%zu failed=%zu\n", i, (int)p->pid, p->desc,
+		    m.size, m.used, m.real_used, m.max_used,
+		    m.size > m.real_used ? m.size - m.real_used : 0,
+		    m.fragments, m.failed);
+		found++;
+	}
+	if (found == 0) {	/* fork = no: this process only */
+		pkg_stats_get(&m);
+		(void)mi_reply_printf(r, "Process::  ID=0 PID=%d Type=main "
+		    "total=%zu used=%zu real_used=%zu max_used=%zu free=%zu "
+		    "fragments=%zu failed=%zu\n", (int)getpid(), m.size,
+		    m.used, m.real_used, m.max_used,
+		    m.size > m.real_used ? m.size - m.real_used : 0,
+		    m.fragments, m.failed);
+	}
+	return 0;
+}
+
+/*
  * Every statistic, in print order: the registered counters, then the
  * computed groups: shmem (the shared arena), pkmem (this process's own
- * heap: the MI process), tcp (the connection index).
+ * heap: the MI process; then pkmem:<ID>-* for every process), tcp (the
+ * connection index).
  */
 static int
 stat_rows(struct stat_row *rows)
@@ -261,6 +328,7 @@ stat_rows(struct stat_row *rows)
 	n = mem_rows(rows, n, "shmem", &m);
 	pkg_stats_get(&m);
 	n = mem_rows(rows, n, "pkmem", &m);
+	n = pkg_proc_rows(rows, n);
 	if (tcp_workers > 0) {
 		tcp_index_stats(&ts);
 		n = add_row(rows, n, "tcp", "open_connections", ts.opened);
@@ -268,6 +336,10 @@ stat_rows(struct stat_row *rows)
 		n = add_row(rows, n, "tcp", "connected", ts.connected);
 		n = add_row(rows, n, "tcp", "errors", ts.errors);
 		n = add_row(rows, n, "tcp", "refused", ts.refused);
+		n = add_row(rows, n, "tcp", "partial_buffer_evictions",
+		    ts.evicted);
+		n = add_row(rows, n, "tcp", "unfinished_per_ip_refused",
+		    ts.over_source_limit);
 	}
 	return n;
 }
@@ -379,6 +451,8 @@ mi_tls_info(int argc, const str *argv, struct mi_reply *r)
 static const struct mi_export core_cmds[] = {
 	{ "which", mi_which, "list the management commands" },
 	{ "ps", mi_ps, "list the processes: ID, PID, type" },
+	{ "pkg_stats", mi_pkg_stats, "private (pkg) memory of every process: "
+	    "ID, PID, type, total/used/max used/free bytes, failures" },
 	{ "uptime", mi_uptime, "now, start time and seconds up" },
 	{ "version", mi_version, "server version and build" },
 	{ "pwd", mi_pwd, "working directory of the server" },

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "mem/pkg.h"
+#include "mem/shm.h"
 
 /* the header keeps the returned pointer aligned for any type */
 struct pkg_hdr {
@@ -18,7 +19,18 @@ struct pkg_hdr {
 
 #define PKG_MAGIC ((size_t)0x706b6721u)
 
-static struct mem_stats st = { .size = (size_t)PKG_MEM_DEFAULT_MB << 20 };
+/*
+ * This process's figures: private until pkg_stats_attach() moves them to
+ * the process's slot in shm, where management commands of any process
+ * read them.  Only the owning process writes its slot (no lock: readers
+ * may see a figure one allocation old).
+ */
+static struct mem_stats own = { .size = (size_t)PKG_MEM_DEFAULT_MB << 20 };
+static struct mem_stats *cur = &own;
+static struct mem_stats *slots;	/* shm, one per process, or NULL */
+static int nslots;
+
+#define st (*cur)
 
 /* Set the per-process budget to <size> bytes.  0 or -1 (size 0). */
 int
@@ -144,4 +156,46 @@ void
 pkg_stats_get(struct mem_stats *out)
 {
 	*out = st;
+}
+
+/*
+ * Room in shm for the figures of <n> processes (slot = process table
+ * index).  Attendant, after shm_init() and before fork.  0 or -1.
+ */
+int
+pkg_stats_share(int n)
+{
+	if (n <= 0 || (slots = shm_zalloc(sizeof(*slots) * (size_t)n)) == NULL)
+		return -1;
+	nslots = n;
+	return 0;
+}
+
+/*
+ * Publish this process's figures in slot <i> from now on.  First thing
+ * in a new process (before it allocates): a child inherits its parent's
+ * slot pointer along with its heap.
+ */
+void
+pkg_stats_attach(int i)
+{
+	struct mem_stats now = st;
+
+	if (slots == NULL || i < 0 || i >= nslots) {
+		own = now;
+		cur = &own;
+		return;
+	}
+	slots[i] = now;
+	cur = &slots[i];
+}
+
+/* The figures of the process in slot <i>.  0, or -1 if there is none. */
+int
+pkg_stats_of(int i, struct mem_stats *out)
+{
+	if (slots == NULL || i < 0 || i >= nslots)
+		return -1;
+	*out = slots[i];
+	return 0;
 }

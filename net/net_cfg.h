@@ -11,5 +11,8 @@ extern int tcp_max_connections;		/* default 2048 */
 extern int tcp_connect_timeout;		/* seconds, default 10 */
 extern int tcp_send_timeout;		/* seconds, default 10 */
 extern int tcp_max_msg_len;		/* bytes, default 65535 */
+extern int tcp_read_buffer_budget;	/* KB of read buffers per tcp worker,
+					   0 (default): half of -M */
+extern int tcp_max_unfinished_per_ip;	/* default 64, 0: no limit */
 
 #endif

@@ -18,8 +18,19 @@ int tcp_max_connections = 2048;
 int tcp_connect_timeout = 10;
 int tcp_send_timeout = 10;
 int tcp_max_msg_len = 65535;
+int tcp_read_buffer_budget;		/* KB per worker, 0: half of -M */
+int tcp_max_unfinished_per_ip = 64;
 
 #define TCP_HASH 1024
+
+/*
+ * Unfinished work per source address (handshakes and partial messages of
+ * accepted connections), estimated with two counter arrays indexed by two
+ * hashes of the address: the estimate is the smaller counter, so two
+ * sources share a count only if both hashes collide (a count-min sketch;
+ * it can only over-count, and increments and decrements cancel exactly).
+ */
+#define SRC_SLOTS 8192
 
 /* shm */
 struct tcp_entry {
@@ -38,6 +49,7 @@ struct tcp_index {
 	struct tcp_entry *by_id[TCP_HASH];
 	struct tcp_entry *by_addr[TCP_HASH];
 	int *load;		/* connections owned, per worker */
+	unsigned short src_count[2][SRC_SLOTS];
 	struct tcp_entry entries[];
 };
 
@@ -333,6 +345,58 @@ tcp_index_stats(struct tcp_conn_stats *out)
 {
 	lock_get(&ix->lock);
 	*out = ix->st;
+	lock_release(&ix->lock);
+}
+
+static unsigned int
+src_hash(const union sockaddr_union *su, unsigned int seed)
+{
+	struct ip_addr ip;
+	unsigned int h = seed, i;
+
+	su_to_ip(su, &ip);
+	for (i = 0; i < ip.len; i++)
+		h = (h ^ ip.u.addr[i]) * 16777619u;	/* FNV-1a */
+	return (h ^ (h >> 15)) % SRC_SLOTS;
+}
+
+/*
+ * Add <delta> (+1 or -1) to the unfinished handshakes and messages of
+ * the source address of <su> (port ignored).  Returns the count after
+ * the change (an estimate that never under-counts).  Tcp workers.
+ */
+int
+tcp_index_unfinished(const union sockaddr_union *su, int delta)
+{
+	unsigned int a = src_hash(su, 2166136261u), b = src_hash(su, 40503u);
+	unsigned short *ca = &ix->src_count[0][a], *cb = &ix->src_count[1][b];
+	int n;
+
+	lock_get(&ix->lock);
+	if (delta > 0) {
+		if (*ca < 65535)
+			(*ca)++;
+		if (*cb < 65535)
+			(*cb)++;
+	} else {
+		if (*ca > 0)
+			(*ca)--;
+		if (*cb > 0)
+			(*cb)--;
+	}
+	n = *ca < *cb ? *ca : *cb;
+	lock_release(&ix->lock);
+	return n;
+}
+
+/* Count a connection closed for the read-buffer budget or for the
+ * per-source limit. */
+void
+tcp_index_count_drop(int evicted, int over_source_limit)
+{
+	lock_get(&ix->lock);
+	ix->st.evicted += (unsigned long)evicted;
+	ix->st.over_source_limit += (unsigned long)over_source_limit;
 	lock_release(&ix->lock);
 }
 

@@ -41,6 +41,10 @@ struct tcp_conn_stats {
 	unsigned long connected;
 	unsigned long errors;	/* connect or I/O errors */
 	unsigned long refused;	/* over tcp_max_connections */
+	unsigned long evicted;	/* closed: partial message, over the
+				   worker's tcp_read_buffer_budget */
+	unsigned long over_source_limit;	/* closed: over
+				   tcp_max_unfinished_per_ip */
 };
 
 int tcp_index_init(int max_conns, int workers);
@@ -62,6 +66,8 @@ int tcp_index_count(void);
 void tcp_index_stats(struct tcp_conn_stats *out);
 void tcp_index_count_event(int accepted, int connected, int error,
     int refused);
+int tcp_index_unfinished(const union sockaddr_union *su, int delta);
+void tcp_index_count_drop(int evicted, int over_source_limit);
 long tcp_now(void);
 
 #endif

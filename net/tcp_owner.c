@@ -22,7 +22,16 @@
 #include "net/tcp_owner.h"
 #include "net/transport.h"
 
-#define RBUF_MIN  4096
+/*
+ * Read buffers grow with the message they hold: RBUF_MIN to start,
+ * doubled when full, up to the message limit.  An idle connection holds
+ * none.  What all of a worker's buffers hold is bounded by
+ * tcp_read_buffer_budget: past it the biggest (then oldest) partial
+ * message is closed, so that a few hundred peers that start a message
+ * and never finish it cannot take the worker's pkg memory from everyone
+ * else.
+ */
+#define RBUF_MIN  2048
 #define OWN_HASH  1024
 
 /* pkg; one queued write */
@@ -57,6 +66,9 @@ struct tcp_conn {
 	long wq_full_logged;	/* last "queue full" line, at most 1/s */
 	unsigned int wq_dropped;	/* messages dropped since that line */
 	int chunks;		/* reads into the message being assembled */
+	long partial_since;	/* when the buffered partial message began */
+	int inbound;		/* accepted (counted per source address) */
+	int unfinished;		/* counted in tcp_index_unfinished() */
 	struct tcp_conn *hnext;	/* by id */
 	struct tcp_conn *all_next, *all_prev;
 	struct tcp_conn *dead_next;
@@ -70,12 +82,19 @@ static struct tcp_conn *by_id[OWN_HASH];
 static struct tcp_conn *all;	/* every live connection, for the timer */
 static struct tcp_conn *dead;	/* closed, freed by tcp_owner_reap() */
 static char *ipc_buf;
+static long rbuf_total;		/* bytes of read buffers of this worker */
+static long rbuf_budget;	/* tcp_read_buffer_budget in bytes */
+static long evict_logged;	/* last eviction line, at most 1/s */
+static unsigned int evict_unlogged;	/* evictions since that line */
+static long srclim_logged;	/* same for the per-source limit */
+static unsigned int srclim_unlogged;
 
 static void conn_close(struct tcp_conn *c, const char *why);
 static int send_timeout(const struct tcp_conn *c);
 static int lifetime(const struct tcp_conn *c);
 static int layer_start(struct tcp_conn *c, int server);
 static void layer_handshake(struct tcp_conn *c);
+static int unfinished_set(struct tcp_conn *c, int on);
 
 static const char *
 peer(const struct tcp_conn *c, char *buf, int size)
@@ -92,9 +111,19 @@ peer(const struct tcp_conn *c, char *buf, int size)
 int
 tcp_owner_init(int worker, int epoll_fd, tcp_msg_f cb)
 {
+	struct mem_stats m;
+
 	tcp_owner_self = worker;
 	epfd = epoll_fd;
 	on_msg = cb;
+	pkg_stats_get(&m);
+	rbuf_budget = tcp_read_buffer_budget > 0
+	    ? (long)tcp_read_buffer_budget * 1024 : (long)(m.size / 2);
+	if (worker == 0 && rbuf_budget < (long)tcp_max_msg_len + 64)
+		LM_WARN("tcp_read_buffer_budget (%ld KB) is below one message "
+		    "of tcp_max_msg_len (%d bytes): larger messages will be "
+		    "refused; raise it (or -M)", rbuf_budget / 1024,
+		    tcp_max_msg_len);
 	ipc_buf = pkg_malloc(sizeof(struct tcp_ipc_hdr) + (size_t)tcp_max_msg_len
 	    + 1024);
 	return ipc_buf != NULL ? 0 : -1;
@@ -205,7 +234,9 @@ tcp_owner_adopt(int fd, unsigned int id)
 		return -1;
 	}
 	c->action = "reading";
-	if (c->ops != NULL && layer_start(c, 1) == -1)
+	c->inbound = 1;
+	if (c->ops != NULL && (layer_start(c, 1) == -1
+	    || unfinished_set(c, 1) == -1))
 		return -1;
 	if (set_events(c, EPOLLIN) == -1) {
 		conn_close(c, "cannot watch it");
@@ -227,7 +258,16 @@ wq_free(struct tcp_conn *c)
 	c->wq_bytes = 0;
 }
 
-/* Close <c> now and free it at the next reap (pointers may be pending). */
+/*
+ * Close <c> now: the secure layer (its close_notify must go out before
+ * the fd is closed and its number reused), the socket, the index entry
+ * and the write queue go at once; the connection and its read buffer are
+ * freed by tcp_owner_reap() at the end of the loop iteration.  This may
+ * run from inside the route script of a message that still lives in the
+ * read buffer (a reply that meets a reset, a send timeout, a close asked
+ * for by the script): the message must stay readable until frame_all()
+ * returns, and nothing below the event loop may free what it reads.
+ */
 static void
 conn_close(struct tcp_conn *c, const char *why)
 {
@@ -240,6 +280,10 @@ conn_close(struct tcp_conn *c, const char *why)
 		LM_INFO("tcp connection %u (peer %s): closing: %s", c->id,
 		    peer(c, p, sizeof(p)), why);
 	c->closing = 1;
+	if (c->unfinished) {
+		c->unfinished = 0;
+		(void)tcp_index_unfinished(&c->remote, -1);
+	}
 	if (c->st != NULL) {
 		c->ops->conn_free(c->st);
 		c->st = NULL;
@@ -258,13 +302,16 @@ conn_close(struct tcp_conn *c, const char *why)
 	if (c->all_next != NULL)
 		c->all_next->all_prev = c->all_prev;
 	wq_free(c);
-	pkg_free(c->rbuf);
-	c->rbuf = NULL;
+	rbuf_total -= c->rsize;	/* the buffer itself goes at reap */
+	c->rsize = c->rlen = 0;
 	c->dead_next = dead;
 	dead = c;
 }
 
-/* Free connections closed during this loop iteration.  Worker. */
+/*
+ * Free connections closed during this loop iteration.  Worker, from the
+ * event loop only: never while a message of a connection is handled.
+ */
 void
 tcp_owner_reap(void)
 {
@@ -272,6 +319,7 @@ tcp_owner_reap(void)
 
 	while ((c = dead) != NULL) {
 		dead = c->dead_next;
+		pkg_free(c->rbuf);
 		pkg_free(c);
 	}
 }
@@ -288,6 +336,8 @@ conn_write(struct tcp_conn *c, const char *buf, int len, int *n)
 	enum tr_status r;
 	ssize_t k;
 
+	if (c->closing)
+		return TR_ERROR;	/* its fd and secure layer are gone */
 	if (c->ops != NULL) {
 		r = c->ops->write(c->st, buf, len, n, &want);
 		if (r == TR_AGAIN)
@@ -311,6 +361,8 @@ conn_recv(struct tcp_conn *c, char *buf, int len, int *n)
 	enum tr_status r;
 	ssize_t k;
 
+	if (c->closing)
+		return TR_ERROR;
 	if (c->ops != NULL) {
 		r = c->ops->read(c->st, buf, len, n, &want);
 		if (r == TR_AGAIN && want != EPOLLIN)
@@ -365,6 +417,7 @@ layer_handshake(struct tcp_conn *c)
 	case TR_OK:
 		c->handshaking = 0;
 		c->action = "reading";
+		(void)unfinished_set(c, 0);	/* turning off never closes */
 		c->io_deadline = c->wq != NULL ? tcp_now() + send_timeout(c) : 0;
 		if (set_events(c, EPOLLIN | (c->wq != NULL ? EPOLLOUT : 0u)) == -1
 		    || (c->wq != NULL && wq_flush(c) == -1))
@@ -431,6 +484,8 @@ conn_queue(struct tcp_conn *c, const char *buf, int len)
 	struct wq_chunk *w;
 	char p[SU_MAX_STR];
 
+	if (c->closing)
+		return -1;
 	if (c->wq_bytes + len > TCP_WQ_MAX) {
 		c->wq_dropped++;
 		if (c->wq_full_logged != tcp_now()) {	/* no log flood */
@@ -590,29 +645,124 @@ tcp_owner_close_after_flush(struct tcp_conn *c)
 		(void)set_events(c, EPOLLOUT);
 }
 
+/* Drop the read buffer of <c> (nothing buffered: idle connection). */
+static void
+rbuf_release(struct tcp_conn *c)
+{
+	pkg_free(c->rbuf);
+	c->rbuf = NULL;
+	rbuf_total -= c->rsize;
+	c->rsize = 0;
+}
+
 /*
- * Make room to read into: at least one byte for TCP, a whole TLS record
- * (16 KB) for TLS so that reads count records, not our buffer size.
+ * The connection to close so that read buffers fit the budget: the one
+ * whose partial message holds the biggest buffer, the oldest of equals;
+ * never <self> (it is reading now), never one without a partial message.
+ */
+static struct tcp_conn *
+evict_pick(const struct tcp_conn *self)
+{
+	struct tcp_conn *c, *best = NULL;
+
+	for (c = all; c != NULL; c = c->all_next) {
+		if (c == self || c->closing || c->rlen == 0 || c->rsize == 0)
+			continue;
+		if (best == NULL || c->rsize > best->rsize
+		    || (c->rsize == best->rsize
+			&& c->partial_since < best->partial_since))
+			best = c;
+	}
+	return best;
+}
+
+static void
+evict(struct tcp_conn *v)
+{
+	char p[SU_MAX_STR];
+
+	tcp_index_count_drop(1, 0);
+	evict_unlogged++;
+	if (evict_logged != tcp_now()) {	/* at most one line a second */
+		evict_logged = tcp_now();
+		LM_WARN("tcp connection %u (peer %s): closing: its unfinished "
+		    "message holds a %d-byte read buffer and this worker's "
+		    "read buffers reached tcp_read_buffer_budget (%ld KB); "
+		    "%u connection(s) closed for it since the last line; "
+		    "raise the budget (and -M) if these are real clients",
+		    v->id, peer(v, p, sizeof(p)), v->rsize, rbuf_budget / 1024,
+		    evict_unlogged);
+		evict_unlogged = 0;
+	}
+	conn_close(v, NULL);
+}
+
+/*
+ * Make room to read into: RBUF_MIN for a new buffer, double a full one
+ * (up to the message limit).  Within the worker's budget, after closing
+ * the biggest partial messages of other connections if need be.  0, or
+ * -1 when the message is too large or memory cannot be had.
  */
 static int
 rbuf_room(struct tcp_conn *c)
 {
-	int max = tcp_max_msg_len + 64, need = c->ops != NULL ? 16384 : 1, n;
+	int max = tcp_max_msg_len + 64, n;
+	struct tcp_conn *v;
 	char *b;
+	int i;
 
-	if (c->rsize - c->rlen >= need || (c->rsize >= max && c->rsize > c->rlen))
+	if (c->rsize > c->rlen)
 		return 0;
 	if (c->rsize >= max)
 		return -1;
-	for (n = c->rsize == 0 ? RBUF_MIN : c->rsize; n - c->rlen < need && n < max;)
-		n *= 2;
+	n = c->rsize == 0 ? RBUF_MIN : c->rsize * 2;
 	if (n > max)
 		n = max;
+	for (i = 0; i < 100000 && rbuf_total - c->rsize + n > rbuf_budget
+	    && (v = evict_pick(c)) != NULL; i++)
+		evict(v);
+	if (rbuf_total - c->rsize + n > rbuf_budget && c->rlen > 0)
+		return -1;	/* the biggest partial message is this one */
 	if ((b = pkg_realloc(c->rbuf, (size_t)n)) == NULL)
 		return -1;
+	rbuf_total += n - c->rsize;
 	c->rbuf = b;
 	c->rsize = n;
 	return 0;
+}
+
+/*
+ * Count <c> as unfinished work of its source address (a handshake or a
+ * partial message), or stop counting it.  Accepted connections only.
+ * -1 (and <c> closed) when the source is over tcp_max_unfinished_per_ip.
+ */
+static int
+unfinished_set(struct tcp_conn *c, int on)
+{
+	char p[SU_MAX_STR];
+	int n;
+
+	if (!c->inbound || c->unfinished == on)
+		return 0;
+	c->unfinished = on;
+	n = tcp_index_unfinished(&c->remote, on ? 1 : -1);
+	if (!on || tcp_max_unfinished_per_ip <= 0
+	    || n <= tcp_max_unfinished_per_ip)
+		return 0;
+	tcp_index_count_drop(0, 1);
+	srclim_unlogged++;
+	if (srclim_logged != tcp_now()) {
+		srclim_logged = tcp_now();
+		LM_WARN("tcp connection %u (peer %s): closing: its source has "
+		    "%d unfinished handshakes or messages, over "
+		    "tcp_max_unfinished_per_ip (%d); %u connection(s) closed "
+		    "for it since the last line", c->id,
+		    peer(c, p, sizeof(p)), n, tcp_max_unfinished_per_ip,
+		    srclim_unlogged);
+		srclim_unlogged = 0;
+	}
+	conn_close(c, NULL);
+	return -1;
 }
 
 /* Hand every complete message in the buffer to on_msg.  0 or -1. */
@@ -654,11 +804,8 @@ frame_all(struct tcp_conn *c)
 		memmove(c->rbuf, c->rbuf + used, (size_t)(c->rlen - used));
 		c->rlen -= used;
 	}
-	if (c->rlen == 0 && c->rbuf != NULL) {
-		pkg_free(c->rbuf);	/* idle connections hold no buffer */
-		c->rbuf = NULL;
-		c->rsize = 0;
-	}
+	if (c->rlen == 0 && c->rbuf != NULL)
+		rbuf_release(c);	/* idle connections hold no buffer */
 	return 0;
 }
 
@@ -694,7 +841,7 @@ too_fragmented(struct tcp_conn *c)
 static void
 conn_read(struct tcp_conn *c)
 {
-	int rounds, n, before;
+	int rounds, n, before, room;
 
 	for (rounds = 0; rounds < 64 && !c->closing; rounds++) {
 		if (rounds >= READS_PER_EVENT && (c->ops == NULL
@@ -704,21 +851,21 @@ conn_read(struct tcp_conn *c)
 			if (frame_all(c) == -1)
 				return;
 			if (rbuf_room(c) == -1) {
-				LM_WARN("tcp connection %u: message too large "
-				    "or out of pkg memory; closing", c->id);
+				LM_WARN("tcp connection %u: closing: no room to "
+				    "read more of a %d-byte unfinished message "
+				    "(tcp_max_msg_len, tcp_read_buffer_budget "
+				    "or pkg memory)", c->id, c->rlen);
 				conn_close(c, NULL);
 				return;
 			}
 		}
-		switch (conn_recv(c, c->rbuf + c->rlen, c->rsize - c->rlen, &n)) {
+		room = c->rsize - c->rlen;
+		switch (conn_recv(c, c->rbuf + c->rlen, room, &n)) {
 		case TR_OK:
 			break;
 		case TR_AGAIN:
-			if (c->rlen == 0 && c->rbuf != NULL) {
-				pkg_free(c->rbuf);	/* idle: hold no buffer */
-				c->rbuf = NULL;
-				c->rsize = 0;
-			}
+			if (c->rlen == 0 && c->rbuf != NULL)
+				rbuf_release(c);	/* idle: hold no buffer */
 			return;
 		case TR_EOF:
 			conn_close(c, NULL);	/* peer closed: normal */
@@ -728,15 +875,20 @@ conn_read(struct tcp_conn *c)
 			conn_close(c, errno != 0 ? strerror(errno) : "read failed");
 			return;
 		}
+		if (c->rlen == 0)
+			c->partial_since = tcp_now();
 		c->rlen += n;
 		c->idle_deadline = tcp_now() + lifetime(c);
-		if (c->ops != NULL && too_fragmented(c))
+		/* a read that filled the buffer says nothing of the peer */
+		if (c->ops != NULL && n < room && too_fragmented(c))
 			return;
 		before = c->rlen;
 		if (frame_all(c) == -1 || c->close_after_flush)
 			return;
 		if (c->rlen < before)	/* a message left: count afresh */
 			c->chunks = c->rlen > 0 ? 1 : 0;
+		if (unfinished_set(c, c->rlen > 0) == -1)
+			return;
 	}
 }
 
