@@ -30,7 +30,7 @@ proc_udp_loop(int rank, struct socket_info *si)
 		if (n < 0) {
 			if (errno != EINTR && errno != EAGAIN
 			    && errno != EWOULDBLOCK && errno != ECONNREFUSED)
-				LM_ERR("udp %s: receive failed: %s",
+				LM_ERR_RL("udp %s: receive failed: %s",
 				    si->sock_str.s, strerror(errno));
 			continue;
 		}

@@ -1,9 +1,11 @@
 /*
  * receive.c: parse a received message, check it, run the route script on
  * it (requests) or forward it (replies), and release everything it used.
- * Bad requests with a usable Via get 400; anything else unparsable is
- * dropped.  Such drops are logged at most once a second per process.
+ * Bad requests with a usable Via get 400 (416 for a Request-URI scheme
+ * we do not route, 420 for an unknown Proxy-Require option); anything
+ * else unparsable is dropped; a reply or an ACK is never answered.  Such drops are logged at most once a second per process.
  */
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -14,13 +16,16 @@
 #include "parser/msg_parser.h"
 #include "parser/parse_contact.h"
 #include "parser/parse_cseq.h"
+#include "parser/parse_option_tags.h"
 #include "parser/parse_to.h"
+#include "parser/parse_uri.h"
 #include "script/route.h"
 #include "script/sr_module.h"
 #include "sip/avp.h"
 #include "sip/forward.h"
 #include "sip/lump.h"
 #include "sip/reply.h"
+#include "sip/sip_cfg.h"
 
 static struct stat_var *st_rcv_req, *st_rcv_rpl, *st_bad, *st_drop_rpl;
 static unsigned int msg_no;
@@ -57,42 +62,126 @@ log_bad(const struct receive_info *ri, const char *why)
 	suppressed = 0;
 }
 
+/* What request_check() found wrong: the reply code, reason and why. */
+struct req_refusal {
+	int code;
+	const char *reason;
+	const char *why;	/* for the log */
+	char hdrs[512];		/* extra reply header lines, or "" */
+};
+
+static int
+refuse(struct req_refusal *rf, int code, const char *reason, const char *why)
+{
+	rf->code = code;
+	rf->reason = reason;
+	rf->why = why;
+	return -1;
+}
+
+/*
+ * A Request-URI that did not parse: 416 when it is an absoluteURI in a
+ * scheme other than sip/sips/tel/tels (RFC 3261 8.2.2.1 and 16.3 step 2,
+ * RFC 4475 3.3.2/3.3.3), 400 when it is broken.
+ */
+static int
+ruri_refusal(struct sip_msg *msg, struct req_refusal *rf)
+{
+	static const char *const ours[] = { "sip", "sips", "tel", "tels" };
+	str scheme;
+	size_t i;
+
+	if (!parse_uri_is_absolute(REQ_LINE(msg).uri.s, REQ_LINE(msg).uri.len,
+	    &scheme))
+		return refuse(rf, 400, "Bad Request", "bad Request-URI");
+	for (i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
+		if (str_caseeq_cstr(&scheme, ours[i]))
+			return refuse(rf, 400, "Bad Request", "bad Request-URI");
+	return refuse(rf, 416, "Unsupported URI Scheme",
+	    "Request-URI scheme not supported");
+}
+
+/*
+ * RFC 3261 16.3 step 5: every option tag of every Proxy-Require header
+ * must be one a module declared (sip_proxy_option_add()); otherwise 420
+ * with an Unsupported header listing the unknown ones.
+ */
+static int
+proxy_require_check(struct sip_msg *msg, struct req_refusal *rf)
+{
+	struct hdr_field *hf;
+	struct option_tag *t;
+	int n = 0, k;
+
+	for (hf = msg->proxy_require; hf != NULL; hf = hf->sibling) {
+		if (parse_option_tags(hf) == -1)
+			return refuse(rf, 400, "Bad Request", "bad Proxy-Require");
+		for (t = ((struct option_tag_body *)hf->parsed)->tags; t != NULL;
+		     t = t->next) {
+			if (sip_proxy_option_supported(&t->tag))
+				continue;
+			k = snprintf(rf->hdrs + n, sizeof(rf->hdrs) - (size_t)n,
+			    "%s%.*s", n == 0 ? "Unsupported: " : ", ",
+			    STR_FMT(&t->tag));
+			if (k < 0 || (size_t)(n + k) >= sizeof(rf->hdrs) - 2)
+				return refuse(rf, 400, "Bad Request",
+				    "Proxy-Require too long");
+			n += k;
+		}
+	}
+	if (n == 0)
+		return 0;
+	memcpy(rf->hdrs + n, "\r\n", 3);
+	return refuse(rf, 420, "Bad Extension",
+	    "Proxy-Require names an option this proxy does not support");
+}
+
 /*
  * Full check of a request before the script sees it: every header parses,
- * the mandatory ones are there and well formed, the body is as long as
- * Content-Length says.  NULL when fine, else what is wrong.
+ * the mandatory ones are there, once, and well formed, the Request-URI is
+ * one we can route, the body is as long as Content-Length says, and no
+ * Proxy-Require option is unknown.  0 when fine, else -1 with <rf> set.
  */
-static const char *
-request_check(struct sip_msg *msg)
+static int
+request_check(struct sip_msg *msg, struct req_refusal *rf)
 {
 	unsigned int cl;
 	char *body;
 
+	rf->hdrs[0] = '\0';
 	if (parse_headers(msg, HDR_EOH_F, 0) == -1)
-		return "unparsable header";
+		return refuse(rf, 400, "Bad Request", "unparsable header");
 	if (msg->callid == NULL || msg->cseq == NULL || msg->from == NULL
 	    || msg->to == NULL)
-		return "missing Call-ID, CSeq, From or To";
+		return refuse(rf, 400, "Bad Request",
+		    "missing Call-ID, CSeq, From or To");
+	if (msg_repeated_hf(msg) != NULL)
+		return refuse(rf, 400, "Bad Request",
+		    "a single-value header is repeated");
 	if (parse_from_header(msg) == -1 || parse_to_header(msg) == -1)
-		return "bad From or To";
+		return refuse(rf, 400, "Bad Request", "bad From or To");
 	if (get_cseq(msg)->method.len != REQ_LINE(msg).method.len
 	    || memcmp(get_cseq(msg)->method.s, REQ_LINE(msg).method.s,
 		(size_t)REQ_LINE(msg).method.len) != 0)
-		return "CSeq method differs from the request method";
+		return refuse(rf, 400, "Bad Request",
+		    "CSeq method differs from the request method");
 	if (parse_sip_msg_uri(msg) == -1)
-		return "bad Request-URI";
+		return ruri_refusal(msg, rf);
 	if (msg->contact != NULL && parse_contact_all(msg) == -1)
-		return "bad Contact";
+		return refuse(rf, 400, "Bad Request", "bad Contact");
 	if ((body = msg_body(msg)) == NULL)
-		return "bad headers";
+		return refuse(rf, 400, "Bad Request", "bad headers");
 	if (msg->content_length != NULL) {
 		if (msg_content_length(msg, &cl) == -1)
-			return "bad Content-Length";
+			return refuse(rf, 400, "Bad Request", "bad Content-Length");
 		if (body + cl > msg->buf + msg->len)
-			return "Content-Length larger than the body";
+			return refuse(rf, 400, "Bad Request",
+			    "Content-Length larger than the body");
 		msg->len = (unsigned int)(body - msg->buf) + cl;
 	}
-	return NULL;
+	if (REQ_LINE(msg).method_value != METHOD_ACK)
+		return proxy_require_check(msg, rf);
+	return 0;
 }
 
 static void
@@ -117,7 +206,8 @@ int
 receive_msg(char *buf, unsigned int len, struct receive_info *ri)
 {
 	struct sip_msg msg;
-	const char *why;
+	struct req_refusal rf;
+	str hdrs;
 
 	memset(&msg, 0, sizeof(msg));
 	msg.buf = buf;
@@ -139,15 +229,21 @@ receive_msg(char *buf, unsigned int len, struct receive_info *ri)
 	}
 	if (IS_SIP_REQUEST(&msg)) {
 		stats_add(st_rcv_req, 1);
-		if ((why = request_check(&msg)) != NULL) {
-			log_bad(ri, why);
-			(void)reply_send(&msg, 400, "Bad Request");
+		if (request_check(&msg, &rf) == -1) {
+			log_bad(ri, rf.why);
+			hdrs.s = rf.hdrs;
+			hdrs.len = (int)strlen(rf.hdrs);
+			(void)reply_send_hdrs(&msg, rf.code, rf.reason, &hdrs);
 		} else {
 			(void)route_run_request(&msg);
 		}
 	} else {
 		stats_add(st_rcv_rpl, 1);
-		if (mod_response_all(&msg) == 0)
+		if (parse_headers(&msg, HDR_EOH_F, 0) == -1
+		    || msg_repeated_hf(&msg) != NULL) {
+			log_bad(ri, "reply with a bad or repeated header");
+			stats_add(st_drop_rpl, 1);
+		} else if (mod_response_all(&msg) == 0)
 			;	/* a module (tm) took it */
 		else if (route_run_onreply(&msg) == 1)
 			(void)fwd_reply(&msg);

@@ -1,6 +1,7 @@
 /*
  * log.c: the logger behind LM_*().  Writes to stderr (log_stderror=yes,
- * or -E) or to syslog, one line per call, with process name and pid.
+ * or -E) or to syslog, one line per call, with process name and pid;
+ * LM_*_RL() lines are rate-limited per call site (see log.h).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -149,6 +150,84 @@ level_prio(int level)
 	}
 }
 
+static long
+log_clock_monotonic(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec;
+}
+
+long (*log_clock)(void) = log_clock_monotonic;
+
+/* limiters with suppressed lines whose summary is not written yet */
+static struct log_limit *limits_due;
+
+static void log_emit(int level, const char *func, const char *msg);
+
+static void
+log_limit_summary(struct log_limit *ll, long now)
+{
+	char msg[160];
+
+	(void)snprintf(msg, sizeof(msg), "%u more lines like the last one "
+	    "from %s suppressed in %ld s (rate limit: %u lines per %d s)",
+	    ll->suppressed, ll->func, now - ll->window, ll->lines,
+	    LOG_LIMIT_WINDOW);
+	log_emit(ll->level, ll->func, msg);
+	ll->suppressed = 0;
+}
+
+/* Write the summaries whose window is over; unlink them. */
+static void
+log_limit_flush(long now)
+{
+	struct log_limit **pp = &limits_due, *ll;
+
+	while ((ll = *pp) != NULL) {
+		if (now - ll->window < LOG_LIMIT_WINDOW) {
+			pp = &ll->next;
+			continue;
+		}
+		*pp = ll->next;
+		ll->next = NULL;
+		if (ll->suppressed > 0)
+			log_limit_summary(ll, now);
+	}
+}
+
+/*
+ * The rate limit of one call site (LM_LOG_LIMIT(), log.h): 1 when this
+ * line may be written (after any summary that is due), 0 when it is
+ * counted as suppressed.  <ll> is the site's static state, <lines> its
+ * budget per window.  Any process; state is per process.
+ */
+int
+log_limit_pass(struct log_limit *ll, int level, const char *func,
+    unsigned int lines)
+{
+	long now = log_clock();
+
+	if (ll->func == NULL || now - ll->window >= LOG_LIMIT_WINDOW) {
+		if (ll->suppressed > 0)
+			log_limit_flush(now);	/* writes ll's summary */
+		ll->window = now;
+		ll->lines = 0;
+	}
+	ll->level = level;
+	ll->func = func;
+	if (ll->lines < lines) {
+		ll->lines++;
+		return 1;
+	}
+	if (ll->suppressed++ == 0) {
+		ll->next = limits_due;
+		limits_due = ll;
+	}
+	return 0;
+}
+
 /* Format and emit one log line; see log.h.  Any process. */
 void
 log_msg(int level, const char *func, const char *fmt, ...)
@@ -156,9 +235,17 @@ log_msg(int level, const char *func, const char *fmt, ...)
 	char msg[1024];
 	va_list ap;
 
+	if (limits_due != NULL)
+		log_limit_flush(log_clock());
 	va_start(ap, fmt);
 	(void)vsnprintf(msg, sizeof(msg), fmt, ap); /* truncation is fine */
 	va_end(ap);
+	log_emit(level, func, msg);
+}
+
+static void
+log_emit(int level, const char *func, const char *msg)
+{
 	if (log_stderr) {
 		char line[1200];
 		int n;

@@ -45,9 +45,48 @@ void log_msg(int level, const char *func, const char *fmt, ...)
 #define LM_INFO(...)   LM_LOG(L_INFO, __VA_ARGS__)
 #define LM_DBG(...)    LM_LOG(L_DBG, __VA_ARGS__)
 
-/* One wording for every runtime out-of-memory. */
-#define PKG_MEM_ERROR(what) LM_ERR("out of pkg memory while %s", (what))
-#define SHM_MEM_ERROR(what) LM_ERR("out of shm memory while %s", (what))
+/*
+ * Rate-limited lines, for error paths a peer can trigger once per packet,
+ * per message or per connection.  Each call site (the cause) may write
+ * <lines> lines per LOG_LIMIT_WINDOW seconds in each process; the rest
+ * are counted, and once the window is over one summary line says how many
+ * were suppressed ("N more lines like the last one from <func>
+ * suppressed in S s").  The summary is written by the next line of that
+ * site or, failing that, by the next line the process logs.
+ */
+#define LOG_LIMIT_WINDOW 10	/* seconds */
+#define LOG_LIMIT_LINES	 20	/* default lines per window and call site */
+
+/* per process, one per call site (static inside LM_LOG_LIMIT) */
+struct log_limit {
+	long window;		/* start of the current window (s) */
+	unsigned int lines;	/* lines written in it */
+	unsigned int suppressed; /* lines not written in it */
+	int level;		/* of the suppressed lines */
+	const char *func;	/* where they come from */
+	struct log_limit *next;	/* on the list of summaries due */
+};
+
+int log_limit_pass(struct log_limit *ll, int level, const char *func,
+    unsigned int lines);
+extern long (*log_clock)(void);	/* seconds, monotonic; tests replace it */
+
+#define LM_LOG_LIMIT(lev, lines, ...)                                    \
+	do {                                                             \
+		static struct log_limit log_ll_;                         \
+		if (LOG_ENABLED(lev)                                     \
+		    && log_limit_pass(&log_ll_, (lev), __func__, (lines))) \
+			log_msg((lev), __func__, __VA_ARGS__);           \
+	} while (0)
+#define LM_ERR_RL(...)	  LM_LOG_LIMIT(L_ERR, LOG_LIMIT_LINES, __VA_ARGS__)
+#define LM_WARN_RL(...)	  LM_LOG_LIMIT(L_WARN, LOG_LIMIT_LINES, __VA_ARGS__)
+#define LM_NOTICE_RL(...) LM_LOG_LIMIT(L_NOTICE, LOG_LIMIT_LINES, __VA_ARGS__)
+#define LM_INFO_RL(...)	  LM_LOG_LIMIT(L_INFO, LOG_LIMIT_LINES, __VA_ARGS__)
+
+/* One wording for every runtime out-of-memory; a full pool makes every
+ * request fail the same way, so these are rate-limited. */
+#define PKG_MEM_ERROR(what) LM_ERR_RL("out of pkg memory while %s", (what))
+#define SHM_MEM_ERROR(what) LM_ERR_RL("out of shm memory while %s", (what))
 
 /* Broken invariant: log file:line and abort, in every build. */
 #define BUG_ON(cond)                                                     \

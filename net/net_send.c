@@ -50,7 +50,7 @@ net_send(const struct dest_info *dst, const char *buf, int len)
 		if (udp_send(si, &dst->to, buf, len) == -1) {
 			if (su_to_str(&dst->to, p, sizeof(p)) < 0)
 				(void)snprintf(p, sizeof(p), "?");
-			LM_ERR("sending %d bytes to udp:%s from %s failed: %s",
+			LM_ERR_RL("sending %d bytes to udp:%s from %s failed: %s",
 			    len, p, si->sock_str.s, strerror(errno));
 			return -1;
 		}

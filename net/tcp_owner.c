@@ -65,6 +65,7 @@ struct tcp_conn {
 	int cdom;		/* TLS client domain (outbound TLS) */
 	long wq_full_logged;	/* last "queue full" line, at most 1/s */
 	unsigned int wq_dropped;	/* messages dropped since that line */
+	unsigned int pongs_waiting;	/* pongs queued since it last drained */
 	int chunks;		/* reads into the message being assembled */
 	long partial_since;	/* when the buffered partial message began */
 	int inbound;		/* accepted (counted per source address) */
@@ -467,6 +468,7 @@ wq_flush(struct tcp_conn *c)
 	}
 	if (c->wq == NULL) {
 		c->io_deadline = 0;
+		c->pongs_waiting = 0;
 		if (c->close_after_flush) {
 			conn_close(c, NULL);
 			return -1;
@@ -765,6 +767,33 @@ unfinished_set(struct tcp_conn *c, int on)
 	return -1;
 }
 
+/*
+ * Answer a CRLFCRLF keepalive with CRLF.  A peer that keeps pinging while
+ * it does not read the answers (TCP_PONGS_MAX of them wait in a queue that
+ * has not drained, or the queue refuses one) is closed with one line:
+ * answering every ping would only fill this worker's memory and the log
+ * (10 MB of CRLFs once made 1.6 million "out of pkg memory" lines).
+ * 0, or -1 when the connection is closed.
+ */
+#define TCP_PONGS_MAX 64
+
+static int
+conn_pong(struct tcp_conn *c)
+{
+	char p[SU_MAX_STR];
+
+	c->pongs_waiting++;	/* wq_flush() zeroes it when all is written */
+	if (c->pongs_waiting <= TCP_PONGS_MAX && conn_queue(c, "\r\n", 2) == 0)
+		return 0;
+	if (c->closing)
+		return -1;
+	LM_WARN("tcp connection %u (peer %s): keepalive pings keep coming "
+	    "but the peer does not read the answers (%d bytes unsent); "
+	    "closing", c->id, peer(c, p, sizeof(p)), c->wq_bytes);
+	conn_close(c, NULL);
+	return -1;
+}
+
 /* Hand every complete message in the buffer to on_msg.  0 or -1. */
 static int
 frame_all(struct tcp_conn *c)
@@ -782,8 +811,9 @@ frame_all(struct tcp_conn *c)
 		}
 		if (r == TCP_FRAME_PING) {
 			used += skip;
-			if (c->ops == NULL || *c->ops->crlf_pingpong)
-				(void)conn_queue(c, "\r\n", 2);
+			if ((c->ops == NULL || *c->ops->crlf_pingpong)
+			    && conn_pong(c) == -1)
+				return -1;
 			continue;
 		}
 		if (r == TCP_FRAME_TOO_BIG) {
@@ -946,7 +976,7 @@ hand_over(int worker, const struct dest_info *dst, unsigned int id,
 		return 0;
 	if (su_to_str(&dst->to, p, sizeof(p)) < 0)
 		(void)snprintf(p, sizeof(p), "?");
-	LM_ERR("cannot hand a %d-byte message for %s:%s to tcp worker %d: %s",
+	LM_ERR_RL("cannot hand a %d-byte message for %s:%s to tcp worker %d: %s",
 	    len, proto_name(dst->proto), p, worker, strerror(errno));
 	return -1;
 }

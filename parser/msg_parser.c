@@ -466,3 +466,24 @@ msg_find_hf(struct sip_msg *msg, const str *name)
 			return hf;
 	return NULL;
 }
+
+/*
+ * The second occurrence of a header that RFC 3261 allows once only (its
+ * grammar is not a comma list: Call-ID, CSeq, From, To, Max-Forwards,
+ * Content-Length, Content-Type), or NULL when none is repeated.  Looks at
+ * the headers split so far: the caller splits them all first (msg_body()).
+ * RFC 4475 3.3.8 and 3.3.9: such a request deserves a 400.
+ */
+struct hdr_field *
+msg_repeated_hf(const struct sip_msg *msg)
+{
+	const struct hdr_field *const first[] = { msg->callid, msg->cseq,
+		msg->from, msg->to, msg->maxforwards, msg->content_length,
+		msg->content_type };
+	size_t i;
+
+	for (i = 0; i < sizeof(first) / sizeof(first[0]); i++)
+		if (first[i] != NULL && first[i]->sibling != NULL)
+			return first[i]->sibling;
+	return NULL;
+}

@@ -127,6 +127,7 @@ char *msg_body(struct sip_msg *msg);	/* NULL if headers unparsable */
 str *msg_ruri(struct sip_msg *msg);	/* new_uri if set, else R-URI */
 int msg_set_pkg_str(str *dst, const str *src);	/* new_uri, dst_uri */
 struct hdr_field *msg_find_hf(struct sip_msg *msg, const str *name);
+struct hdr_field *msg_repeated_hf(const struct sip_msg *msg);
 
 #define IS_SIP_REQUEST(m) ((m)->first_line.type == SIP_REQUEST)
 #define IS_SIP_REPLY(m)	  ((m)->first_line.type == SIP_REPLY)

@@ -341,6 +341,32 @@ fail:
 }
 
 /*
+ * 1 when the <len> bytes at <buf> are an absoluteURI of RFC 3261 25.1
+ * (scheme ":" followed by at least one uric, escapes checked), with
+ * <scheme> set to its scheme (without the ':'); 0 when they are not.  For
+ * a Request-URI that parse_uri() refused: an absoluteURI in a scheme we do
+ * not serve deserves 416, anything else 400.  Any process.
+ */
+int
+parse_uri_is_absolute(char *buf, int len, str *scheme)
+{
+	char *p = buf, *end = buf + len;
+
+	if (buf == NULL || len <= 0 || !pc_is_alnum((unsigned char)*p)
+	    || pc_is_digit((unsigned char)*p))
+		return 0;
+	for (p++; p < end && (pc_is_alnum((unsigned char)*p)
+	    || *p == '+' || *p == '-' || *p == '.'); p++)
+		;
+	if (p >= end - 1 || *p != ':'
+	    || !uri_chars_ok(p + 1, end, ";/?:@&=+$,"))
+		return 0;
+	scheme->s = buf;
+	scheme->len = (int)(p - buf);
+	return 1;
+}
+
+/*
  * Find the URI parameter <name> (any case) of the parsed <uri>; set <val>
  * to its value (empty when it has none).  0 when found, -1 when not.
  */

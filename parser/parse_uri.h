@@ -39,6 +39,7 @@ struct sip_uri {
 
 int parse_uri(char *buf, int len, struct sip_uri *uri);
 int uri_param_find(const struct sip_uri *uri, const char *name, str *val);
+int parse_uri_is_absolute(char *buf, int len, str *scheme);
 /* host / port syntax, shared with the Via parser */
 char *parse_uri_host(char *p, const char *end, str *host, int *is_ip);
 char *parse_uri_port(char *p, const char *end, str *port,

@@ -237,7 +237,7 @@ resolve_dest(const struct fwd_dest *d, struct dest_info *dst)
 	memset(dst, 0, sizeof(*dst));
 	dst->proto = d->proto;
 	if (resolve_host(&d->host, port, &dst->to) == -1) {
-		LM_ERR("cannot resolve next hop %.*s", STR_FMT(&d->host));
+		LM_ERR_RL("cannot resolve next hop %.*s", STR_FMT(&d->host));
 		sip_last_error = E_BAD_ADDRESS;
 		return -1;
 	}
@@ -378,7 +378,7 @@ fwd_reply(struct sip_msg *msg)
 
 	if (!sock_check_self(&msg->via1->host, msg->via1->port,
 	    msg->via1->proto)) {
-		LM_NOTICE("reply %u: top Via %.*s:%u is not ours; dropped",
+		LM_NOTICE_RL("reply %u: top Via %.*s:%u is not ours; dropped",
 		    REPLY_STATUS(msg), STR_FMT(&msg->via1->host),
 		    msg->via1->port);
 		return 0;
@@ -389,7 +389,7 @@ fwd_reply(struct sip_msg *msg)
 		return 0;
 	}
 	if (reply_dest(msg->via2, &dst) == -1) {
-		LM_ERR("reply %u: cannot resolve the next Via %.*s; dropped",
+		LM_ERR_RL("reply %u: cannot resolve the next Via %.*s; dropped",
 		    REPLY_STATUS(msg), STR_FMT(&msg->via2->host));
 		return -1;
 	}

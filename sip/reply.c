@@ -217,6 +217,17 @@ reply_dest(struct sip_msg *msg, struct dest_info *dst)
 int
 reply_send(struct sip_msg *msg, int code, const char *reason)
 {
+	return reply_send_hdrs(msg, code, reason, NULL);
+}
+
+/*
+ * reply_send() with the header lines <hdrs> (each with its CRLF; NULL for
+ * none) after those the script added.  Never answers an ACK or a reply.
+ */
+int
+reply_send_hdrs(struct sip_msg *msg, int code, const char *reason,
+    const str *hdrs)
+{
 	/* one reply at a time per process: a static buffer, no allocation */
 	static char buf[REPLY_MAX], extra[4096];
 	struct dest_info dst;
@@ -231,12 +242,18 @@ reply_send(struct sip_msg *msg, int code, const char *reason)
 	/* headers the script added with append_to_reply(), in order */
 	for (l = msg->reply_lump; l != NULL; l = l->next)
 		x.len += l->ins.len;
+	if (hdrs != NULL)
+		x.len += hdrs->len;
 	if (x.len > (int)sizeof(extra)) {
 		LM_ERR("reply %d: headers added by the script exceed %d bytes",
 		    code, (int)sizeof(extra));
 		return -1;
 	}
 	x.len = lump_concat(msg->reply_lump, extra);
+	if (hdrs != NULL && hdrs->len > 0) {
+		memcpy(extra + x.len, hdrs->s, (size_t)hdrs->len);
+		x.len += hdrs->len;
+	}
 	if ((len = reply_build(msg, code, reason, NULL, &x, buf,
 	    REPLY_MAX)) == -1) {
 		LM_ERR("reply %d to %.*s: too large", code,

@@ -5,6 +5,8 @@
 #ifndef SIP_SIP_CFG_H
 #define SIP_SIP_CFG_H
 
+#include "lib/str.h"
+
 extern int sip_check_via;		/* check_via, default 0 */
 extern int sip_dns;			/* dns, default 0 */
 extern int sip_rev_dns;			/* rev_dns, default 0 */
@@ -13,5 +15,9 @@ extern int sip_server_signature;	/* server_signature, default 1 */
 extern int sip_warning;			/* sip_warning, default 0 */
 extern char *sip_server_header;		/* server_header, NULL = default */
 extern char *sip_user_agent_header;	/* user_agent_header */
+
+/* option tags accepted in Proxy-Require (none unless a module adds one) */
+int sip_proxy_option_add(const char *tag);
+int sip_proxy_option_supported(const str *tag);
 
 #endif

@@ -367,15 +367,23 @@ ctx_versions(SSL_CTX *ctx, const struct tls_domain *td, const char *label)
 	return 0;
 }
 
+/*
+ * TLS 1.2 (and below) suites when tls_ciphers_list is unset: forward
+ * secrecy (ECDHE) and AEAD encryption only, no CBC suite (LUCKY13 and
+ * its kin).  TLS 1.3 suites are not affected (tls_ciphersuites).
+ */
+#define TLS_DEFAULT_CIPHERS_LIST "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL"
+
 static int
 ctx_ciphers(SSL_CTX *ctx, const struct tls_domain *td, const char *label)
 {
+	const char *list = opt(td->ciphers_list) != NULL ? td->ciphers_list
+							  : TLS_DEFAULT_CIPHERS_LIST;
 	char what[600];
 
-	if (opt(td->ciphers_list) != NULL
-	    && SSL_CTX_set_cipher_list(ctx, td->ciphers_list) != 1) {
+	if (SSL_CTX_set_cipher_list(ctx, list) != 1) {
 		(void)snprintf(what, sizeof(what), "tls_ciphers_list \"%s\" "
-		    "selects no usable cipher", td->ciphers_list);
+		    "selects no usable cipher", list);
 		log_ssl(label, what);
 		return -1;
 	}

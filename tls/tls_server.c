@@ -99,7 +99,7 @@ tls_conn_init(void **st, const struct tr_conn *tc)
 		(void)snprintf(p, sizeof(p), "?");
 	if (tls_mem_over_budget()) {
 		stats_add(st_hs_refused, 1);
-		LM_WARN("tls: refusing a new handshake with %s: OpenSSL memory "
+		LM_WARN_RL("tls: refusing a new handshake with %s: OpenSSL memory "
 		    "of this process (%zu bytes) is above tls_max_memory "
 		    "(%d MB); existing connections keep working", p,
 		    tls_mem_used(), tls_max_memory);
@@ -177,7 +177,9 @@ log_failure(struct tls_conn *t, int err)
 		(void)snprintf(why, sizeof(why), "%s",
 		    err == SSL_ERROR_SYSCALL ? "connection closed by the peer"
 					     : "no reason given");
-	LM_NOTICE("tls: handshake with %s on %s (domain %s) failed: %s%s%s; "
+	/* one per connection: a handshake flood gets a bigger budget */
+	LM_LOG_LIMIT(L_NOTICE, 5 * LOG_LIMIT_LINES,
+	    "tls: handshake with %s on %s (domain %s) failed: %s%s%s; "
 	    "peer certificate %s%s%s", peer_str(t, p, sizeof(p)),
 	    t->local != NULL ? t->local->sock_str.s : "?", t->td->name, why,
 	    vr != X509_V_OK ? "; verify: " : "",

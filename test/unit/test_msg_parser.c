@@ -2,6 +2,8 @@
  * Unit tests for parser/msg_parser.c (with parse_fline.c and hf.c):
  * lazy header splitting, compact forms, folding, Vias.  Output is TAP.
  */
+#include <stdio.h>
+
 #include "mem/pkg.h"
 #include "parser/msg_parser.h"
 #include "parser/parse_cseq.h"
@@ -234,12 +236,48 @@ test_new_uri(void)
 	msg_free(&msg);
 }
 
+/* RFC 4475 3.3.8/3.3.9: a single-value header given twice is found */
+static void
+test_repeated(void)
+{
+	static const char *const dup[] = {
+		"Max-Forwards: 5\r\n", "l: 0\r\n", "i: other@b\r\n",
+		"CSeq: 2 OPTIONS\r\n", "t: <sip:c@example.com>\r\n",
+		"Content-Type: text/plain\r\n",
+	};
+	char buf[512];
+	struct sip_msg msg;
+	size_t i;
+	int n;
+
+	for (i = 0; i <= sizeof(dup) / sizeof(dup[0]); i++) {
+		n = snprintf(buf, sizeof(buf), "OPTIONS sip:b@example.com "
+		    "SIP/2.0\r\nVia: SIP/2.0/UDP a.example.com;branch=z9hG4bK1\r\n"
+		    "To: <sip:b@example.com>\r\nFrom: <sip:a@example.com>;tag=1"
+		    "\r\nCall-ID: dup@a\r\nCSeq: 1 OPTIONS\r\n"
+		    "Max-Forwards: 70\r\nContent-Type: text/plain\r\n"
+		    "Contact: <sip:a@h>\r\nContact: <sip:a@i>\r\n"
+		    "Route: <sip:r1>\r\nRoute: <sip:r2>\r\n"
+		    "%sContent-Length: 0\r\n\r\n",
+		    i < sizeof(dup) / sizeof(dup[0]) ? dup[i] : "");
+		memset(&msg, 0, sizeof(msg));
+		ok(parse_msg(buf, (unsigned int)n, &msg) == 0
+		    && msg_body(&msg) != NULL, "repeated case parses");
+		if (i < sizeof(dup) / sizeof(dup[0]))
+			ok(msg_repeated_hf(&msg) != NULL, dup[i]);
+		else
+			ok(msg_repeated_hf(&msg) == NULL,
+			    "repeated Contact and Route are fine");
+		msg_free(&msg);
+	}
+}
+
 int
 main(void)
 {
 	struct mem_stats st;
 
-	plan(81);
+	plan(95);
 	test_lazy();
 	test_reply_vias();
 	test_via2_next_header();
@@ -248,6 +286,7 @@ main(void)
 	test_methods();
 	test_hf();
 	test_new_uri();
+	test_repeated();
 	pkg_stats_get(&st);
 	is_int(st.fragments, 0, "no pkg memory left behind");
 	return done_testing();

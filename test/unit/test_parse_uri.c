@@ -103,12 +103,49 @@ test_rejects(void)
 	ok(parse_uri(NULL, 0, &u) == -1 && u.type == URI_ERROR, "NULL");
 }
 
+/* the 416-or-400 decision for a Request-URI parse_uri() refused */
+static void
+test_absolute(void)
+{
+	static const struct {
+		const char *uri, *scheme;
+	} t[] = {
+		{ "nobodyKnowsThisScheme:totallyopaquecontent",
+		    "nobodyKnowsThisScheme" },
+		{ "soap.beep://192.0.2.103:3002", "soap.beep" },
+		{ "http://example.com/a?b=c", "http" },
+		{ "sip:user@exa mple.com", NULL },
+		{ "<sip:user@example.com>", NULL },
+		{ "1abc:x", NULL },
+		{ "abc:", NULL },
+		{ "abc", NULL },
+		{ "x-y+z.w:%41", "x-y+z.w" },
+		{ "a:%zz", NULL },
+	};
+	char buf[128];
+	str sch;
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		(void)snprintf(buf, sizeof(buf), "%s", t[i].uri);
+		r = parse_uri_is_absolute(buf, (int)strlen(buf), &sch);
+		if (t[i].scheme == NULL)
+			ok(r == 0, t[i].uri);
+		else
+			ok(r == 1 && sch.len == (int)strlen(t[i].scheme)
+			    && memcmp(sch.s, t[i].scheme, (size_t)sch.len) == 0,
+			    t[i].uri);
+	}
+}
+
 int
 main(void)
 {
-	plan(60);
+	plan(70);
 	test_full();
 	test_hosts();
 	test_rejects();
+	test_absolute();
 	return done_testing();
 }
