@@ -268,6 +268,8 @@ stat_rows(struct stat_row *rows)
 		n = add_row(rows, n, "tcp", "connected", ts.connected);
 		n = add_row(rows, n, "tcp", "errors", ts.errors);
 		n = add_row(rows, n, "tcp", "refused", ts.refused);
+		n = add_row(rows, n, "tcp", "dropped_dead_worker", ts.dropped);
+		n = add_row(rows, n, "tcp", "index_recovered", ts.recovered);
 	}
 	return n;
 }
