@@ -612,6 +612,12 @@ on_death(struct child *c, pid_t pid, int st)
 	int sig, dropped = 0;
 
 	(void)snprintf(desc, sizeof(desc), "%s %d", k->name, c->idx);
+	if (shm_corrupt()) {
+		LM_CRIT("process %d (%s) died and shared memory is corrupt (a "
+		    "process died in the middle of changing it); shutting "
+		    "down: restart openser", (int)pid, desc);
+		return -1;
+	}
 	if (!WIFSIGNALED(st)) {
 		LM_CRIT("process %d (%s) exited with status %d: it stopped on "
 		    "an error it cannot recover from (see the lines above); "
@@ -760,6 +766,11 @@ run_single(const struct options *o)
 static void
 cleanup(const struct options *o)
 {
+	if (shm_corrupt()) {	/* touch nothing that lives in shm */
+		if (o->pid_file != NULL)
+			(void)unlink(o->pid_file);
+		return;
+	}
 	cfg_destroy();
 #ifdef USE_TLS
 	destroy_tls();
