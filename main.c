@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -490,10 +491,14 @@ static pid_t
 spawn(const struct proc_kind *k, int idx, int rank)
 {
 	static char desc[PROC_DESC_LEN];
-	pid_t pid;
+	pid_t pid, parent = getpid();
 
 	if ((pid = fork()) != 0)
 		return pid;
+	/* the attendant gone, nobody would replace or stop us: stop too */
+	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		exit(0);
 	(void)snprintf(desc, sizeof(desc), "%s %d", k->name, idx);
 	log_set_proc(desc);
 	proc_signals_child();

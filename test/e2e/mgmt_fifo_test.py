@@ -207,7 +207,8 @@ class MgmtFifo(unittest.TestCase):
         self.assertEqual(list(self.stats("core:bad_msg", "tcp:")),
                          ["core:bad_msg", "tcp:open_connections",
                           "tcp:accepted", "tcp:connected", "tcp:errors",
-                          "tcp:refused"])
+                          "tcp:refused", "tcp:dropped_dead_worker",
+                          "tcp:index_recovered"])
         status, _ = self.fifo.call("get_statistics", "nosuch:thing")
         self.assertEqual(status, "404 Statistics Not Found")
         status, _ = self.fifo.call("get_statistics")

@@ -15,6 +15,7 @@ command:
   respawn_window -> CRIT line, clean shutdown, exit status 1, no process
   left
 - respawn_limit = 0: the first death shuts the server down (1.x behaviour)
+- the attendant killed: every child stops (SIGTERM on parent death)
 """
 
 import os
@@ -382,6 +383,25 @@ class NoRespawn(Respawn):
         self.assertTrue(self.proxy.log_contains(
             "(tcp worker 1) was killed by signal 9; shutting down "
             "(respawn_limit = 0"))
+
+    test_tcp_worker = test_udp_receiver = test_tcp_main = None
+    test_timer = test_mi_fifo_process = None
+
+
+class AttendantDies(Respawn):
+    """Nobody can replace processes without the attendant: they stop."""
+
+    def test_children_stop_with_the_attendant(self):
+        kids = [p for t, p in self.pids.items() if t != "attendant"]
+        os.kill(self.proxy.proc.pid, signal.SIGKILL)
+        self.proxy.proc.wait(10)
+        left = kids
+        for _ in range(BOUND):
+            left = [p for p in kids if os.path.exists("/proc/%d" % p)]
+            if not left:
+                break
+            time.sleep(0.05)
+        self.assertEqual(left, [], "children outlived the attendant")
 
     test_tcp_worker = test_udp_receiver = test_tcp_main = None
     test_timer = test_mi_fifo_process = None
