@@ -174,25 +174,34 @@ bucket_remove(struct shm_block *b)
 
 /*
  * Block <x> follows <p> but its prev_size disagrees with <p>'s size: a
- * split or merge was interrupted after one of the two was written.  If a
- * whole block (its own size and prev_size agreeing) ends right before <x>,
- * inside <p>, <p> really ends where that block starts: restore its size.
- * 0, or -1 when no such block is there.
+ * split or merge was interrupted after some sizes were written and before
+ * the others (a free may merge with both neighbours).  Follow prev_size
+ * back from <x>, at most four blocks: if the links land exactly on <p>,
+ * the blocks on the way still exist; give each the size its follower's
+ * prev_size says (the rebuild then merges free neighbours).  0, or -1
+ * when the links do not lead to <p>.
  */
 static int
 fix_prev_locked(struct shm_block *p, struct shm_block *x)
 {
-	struct shm_block *r;
-	size_t d;
+	struct shm_block *chain[5];
+	size_t link;
+	int k = 0, i;
 
-	if (x->prev_size < MIN_BLOCK || x->prev_size % SHM_ALIGN != 0
-	    || (size_t)((char *)x - (char *)p) <= x->prev_size)
-		return -1;
-	r = (struct shm_block *)((char *)x - x->prev_size);
-	d = (size_t)((char *)r - (char *)p);
-	if (d < MIN_BLOCK || r->prev_size != d || bsize(r) != x->prev_size)
-		return -1;
-	p->size = d | (p->size & SHM_USED);
+	chain[0] = x;
+	while (chain[k] != p) {
+		link = chain[k]->prev_size;
+		if (k == 4 || link < MIN_BLOCK || link % SHM_ALIGN != 0
+		    || (size_t)((char *)chain[k] - (char *)p) < link)
+			return -1;
+		chain[k + 1] = (struct shm_block *)((char *)chain[k] - link);
+		k++;
+	}
+	if (k < 2)
+		return -1;	/* x->prev_size already names p: not this */
+	for (i = k; i >= 1; i--)
+		chain[i]->size = (size_t)((char *)chain[i - 1]
+		    - (char *)chain[i]) | (chain[i]->size & SHM_USED);
 	return 0;
 }
 
