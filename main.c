@@ -1,8 +1,16 @@
 /*
  * main.c: the attendant.  Reads the command line and the config, opens the
- * sockets, forks the processes of the table below, then only watches them:
- * a child that dies is logged and the whole server shuts down cleanly
- * (nothing is restarted silently), SIGTERM/SIGINT stop everything.
+ * sockets, forks the processes of the table below, then only watches them.
+ * A child killed by a signal (kill -9, a crash) is logged and replaced by a
+ * new process of the same kind and rank; everything else keeps serving.
+ * The attendant keeps its own copy of every listen socket and of both ends
+ * of every channel between processes, so a replacement inherits the same
+ * ones and nobody has to reconnect to it.  The server shuts down cleanly
+ * instead when a child exits by itself (it met an error it cannot recover
+ * from, e.g. failed initialisation or a detected shm corruption), when one
+ * kind of process dies more than respawn_limit times in respawn_window
+ * seconds (a crash loop), or when a replacement cannot be forked.
+ * SIGTERM/SIGINT stop everything.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -49,6 +58,7 @@ struct options {
 /* one row per kind of process: how many, and what each runs */
 struct proc_kind {
 	const char *name;
+	const char *stat;	/* core:<stat> counts its replacements */
 	int (*count)(void);
 	void (*run)(int rank, int idx);
 };
@@ -65,16 +75,36 @@ static int count_mod_procs(void);
 static void run_mod_proc(int rank, int idx);
 
 static const struct proc_kind procs[] = {
-	{ "udp receiver", count_udp, run_udp },
-	{ "tcp main", count_tcp_main, run_tcp_main },
-	{ "tcp worker", count_tcp_workers, run_tcp_worker },
-	{ "timer", count_one, run_timer },
-	{ "module process", count_mod_procs, run_mod_proc },
+	{ "udp receiver", "respawns_udp_receiver", count_udp, run_udp },
+	{ "tcp main", "respawns_tcp_main", count_tcp_main, run_tcp_main },
+	{ "tcp worker", "respawns_tcp_worker", count_tcp_workers,
+	    run_tcp_worker },
+	{ "timer", "respawns_timer", count_one, run_timer },
+	{ "module process", "respawns_module_process", count_mod_procs,
+	    run_mod_proc },
+};
+
+#define NKINDS ((int)(sizeof(procs) / sizeof(procs[0])))
+
+/* what the attendant knows of each child */
+struct child {
+	pid_t pid;		/* 0 once reaped */
+	int kind;		/* row of procs[] */
+	int idx;		/* instance of that kind */
+	int rank;		/* slot in the process table */
+};
+
+/* deaths of one kind of process, for the crash-loop limit */
+struct kind_deaths {
+	long window_start;	/* monotonic seconds */
+	int n;			/* deaths since window_start */
+	struct stat_var *respawns;
 };
 
 static volatile sig_atomic_t got_stop, got_child;
-static pid_t *children;
+static struct child *children;
 static int nchildren;
+static struct kind_deaths deaths[NKINDS];
 
 static int
 udp_sockets(void)
@@ -461,11 +491,15 @@ static pid_t
 spawn(const struct proc_kind *k, int idx, int rank)
 {
 	static char desc[PROC_DESC_LEN];
-	pid_t pid;
+	pid_t pid, parent = getpid();
 
 	if ((pid = fork()) != 0)
 		return pid;
 	pkg_stats_attach(rank);	/* before anything allocates */
+	/* the attendant gone, nobody would replace or stop us: stop too */
+	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		exit(0);
 	(void)snprintf(desc, sizeof(desc), "%s %d", k->name, idx);
 	log_set_proc(desc);
 	proc_signals_child();
@@ -505,65 +539,163 @@ attendant_signals(void)
 	(void)sigaction(SIGHUP, &sa, NULL);
 }
 
+/* The core:respawns_* counters.  Attendant, before stats_init(). */
+static void
+respawn_stats_register(void)
+{
+	int k;
+
+	for (k = 0; k < NKINDS; k++)
+		deaths[k].respawns = stats_register("core", procs[k].stat);
+}
+
+static long
+now_s(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec;
+}
+
+/* Fork child <c> (kind, idx and rank set) and record it.  0 or -1. */
+static int
+start_child(struct child *c)
+{
+	char d[PROC_DESC_LEN];
+	pid_t pid;
+
+	if ((pid = spawn(&procs[c->kind], c->idx, c->rank)) == -1)
+		return -1;
+	c->pid = pid;
+	(void)snprintf(d, sizeof(d), "%s %d", procs[c->kind].name, c->idx);
+	pt_set(c->rank, pid, d);
+	return 0;
+}
+
 static int
 fork_all(void)
 {
-	size_t k;
-	int i, n, total = 0, rank = 1;
-	pid_t pid;
+	int k, i, n, total = 0, rank = 1;
+	struct child *c;
 
-	for (k = 0; k < sizeof(procs) / sizeof(procs[0]); k++)
+	for (k = 0; k < NKINDS; k++)
 		total += procs[k].count();
 	if ((children = calloc((size_t)total, sizeof(*children))) == NULL
 	    || pt_init(total + 1) == -1 || pkg_stats_share(total + 1) == -1)
 		return -1;
 	pt_set(0, getpid(), "attendant");
 	pkg_stats_attach(0);
-	for (k = 0; k < sizeof(procs) / sizeof(procs[0]); k++) {
+	for (k = 0; k < NKINDS; k++) {
 		n = procs[k].count();
 		for (i = 0; i < n; i++) {
-			if ((pid = spawn(&procs[k], i, rank)) == -1) {
+			c = &children[nchildren];
+			c->kind = k;
+			c->idx = i;
+			c->rank = rank++;
+			if (start_child(c) == -1) {
 				LM_CRIT("cannot fork %s %d: %s", procs[k].name,
 				    i, strerror(errno));
 				return -1;
 			}
-			children[nchildren++] = pid;
-			{
-				char d[PROC_DESC_LEN];
-
-				(void)snprintf(d, sizeof(d), "%s %d",
-				    procs[k].name, i);
-				pt_set(rank, pid, d);
-			}
-			rank++;
+			nchildren++;
 		}
 	}
 	return 0;
 }
 
-/* Reap what exited; 1 when one of ours died on its own. */
+/*
+ * Child <c> died with wait status <st> while the server was running.
+ * Replace it when that is the right answer, else say why the server stops.
+ * 0 (replaced), or -1 (shut down).
+ */
+static int
+on_death(struct child *c, pid_t pid, int st)
+{
+	const struct proc_kind *k = &procs[c->kind];
+	struct kind_deaths *d = &deaths[c->kind];
+	char desc[PROC_DESC_LEN];
+	long now = now_s();
+	int sig, dropped = 0;
+
+	(void)snprintf(desc, sizeof(desc), "%s %d", k->name, c->idx);
+	if (shm_corrupt()) {
+		LM_CRIT("process %d (%s) died and shared memory is corrupt (a "
+		    "process died in the middle of changing it); shutting "
+		    "down: restart openser", (int)pid, desc);
+		return -1;
+	}
+	if (!WIFSIGNALED(st)) {
+		LM_CRIT("process %d (%s) exited with status %d: it stopped on "
+		    "an error it cannot recover from (see the lines above); "
+		    "shutting down", (int)pid, desc, WEXITSTATUS(st));
+		return -1;
+	}
+	sig = WTERMSIG(st);
+	if (cfg_respawn_limit == 0) {
+		LM_CRIT("process %d (%s) was killed by signal %d; shutting "
+		    "down (respawn_limit = 0: no replacement)", (int)pid,
+		    desc, sig);
+		return -1;
+	}
+	if (d->n == 0 || now - d->window_start >= cfg_respawn_window) {
+		d->window_start = now;
+		d->n = 0;
+	}
+	if (++d->n > cfg_respawn_limit) {
+		LM_CRIT("process %d (%s) was killed by signal %d: %d deaths of "
+		    "a %s in %d s, over respawn_limit (%d per respawn_window "
+		    "%d s); shutting down instead of restarting it in a loop",
+		    (int)pid, desc, sig, d->n, k->name,
+		    (int)(now - d->window_start), cfg_respawn_limit,
+		    cfg_respawn_window);
+		return -1;
+	}
+	if (k->run == run_tcp_worker)
+		dropped = tcp_index_owner_gone(c->idx);
+	if (start_child(c) == -1) {
+		LM_CRIT("process %d (%s) was killed by signal %d and no "
+		    "replacement can be forked: %s; shutting down", (int)pid,
+		    desc, sig, strerror(errno));
+		return -1;
+	}
+	if (k->run == run_tcp_worker)
+		tcp_index_owner_back(c->idx);
+	stats_add(d->respawns, 1);
+	if (k->run == run_tcp_worker)
+		LM_ERR("process %d (%s) was killed by signal %d; its %d "
+		    "connection(s) are closed (the peers reconnect); started "
+		    "process %d in its place (death %d of %d allowed per "
+		    "respawn_window)", (int)pid, desc, sig, dropped,
+		    (int)c->pid, d->n, cfg_respawn_limit);
+	else
+		LM_ERR("process %d (%s) was killed by signal %d; started "
+		    "process %d in its place (death %d of %d allowed per "
+		    "respawn_window)", (int)pid, desc, sig, (int)c->pid, d->n,
+		    cfg_respawn_limit);
+	return 0;
+}
+
+/*
+ * Reap what exited.  While running, replace what died; 1 when the server
+ * must shut down.
+ */
 static int
 reap(int stopping)
 {
-	int st, i, died = 0;
+	int st, i, rc = 0;
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
 		for (i = 0; i < nchildren; i++) {
-			if (children[i] != pid)
+			if (children[i].pid != pid)
 				continue;
-			children[i] = 0;
-			if (!stopping) {
-				LM_CRIT("process %d (%s) %s %d; shutting down",
-				    (int)pid, pt_get(i + 1)->desc,
-				    WIFSIGNALED(st) ? "was killed by signal"
-						    : "exited with status",
-				    WIFSIGNALED(st) ? WTERMSIG(st)
-						    : WEXITSTATUS(st));
-				died = 1;
-			}
+			children[i].pid = 0;
+			if (!stopping && rc == 0
+			    && on_death(&children[i], pid, st) == -1)
+				rc = 1;
 		}
-	return died;
+	return rc;
 }
 
 static int
@@ -572,7 +704,7 @@ alive(void)
 	int i, n = 0;
 
 	for (i = 0; i < nchildren; i++)
-		n += children[i] != 0;
+		n += children[i].pid != 0;
 	return n;
 }
 
@@ -583,19 +715,19 @@ stop_children(void)
 	int i, waited;
 
 	for (i = 0; i < nchildren; i++)
-		if (children[i] != 0)
-			(void)kill(children[i], SIGTERM);
+		if (children[i].pid != 0)
+			(void)kill(children[i].pid, SIGTERM);
 	for (waited = 0; waited < STOP_GRACE_MS && alive() > 0; waited += 20) {
 		(void)nanosleep(&ts, NULL);
 		(void)reap(1);
 	}
 	for (i = 0; i < nchildren; i++)
-		if (children[i] != 0) {
+		if (children[i].pid != 0) {
 			LM_WARN("process %d did not stop in time; killing it",
-			    (int)children[i]);
-			(void)kill(children[i], SIGKILL);
-			(void)waitpid(children[i], NULL, 0);
-			children[i] = 0;
+			    (int)children[i].pid);
+			(void)kill(children[i].pid, SIGKILL);
+			(void)waitpid(children[i].pid, NULL, 0);
+			children[i].pid = 0;
 		}
 }
 
@@ -641,6 +773,11 @@ run_single(const struct options *o)
 static void
 cleanup(const struct options *o)
 {
+	if (shm_corrupt()) {	/* touch nothing that lives in shm */
+		if (o->pid_file != NULL)
+			(void)unlink(o->pid_file);
+		return;
+	}
 	cfg_destroy();
 #ifdef USE_TLS
 	destroy_tls();
@@ -686,6 +823,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	log_init("openser");
+	respawn_stats_register();
 	if (stats_init() == -1) {
 		LM_ERR("cannot map the statistics counters");
 		return 1;

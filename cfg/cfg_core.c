@@ -18,6 +18,8 @@
 int cfg_children = 8;
 int cfg_tcp_children = -1;
 int cfg_dont_fork;
+int cfg_respawn_limit = 5;
+int cfg_respawn_window = 60;
 char *cfg_user;
 char *cfg_group;
 char *cfg_mpath;
@@ -51,6 +53,8 @@ static const struct cfg_param core_params[] = {
 	{ "mhomed", CFG_BOOL, &sip_mhomed, 0, 1, NULL },
 	{ "mpath", CFG_STR, &cfg_mpath, 0, 0, NULL },
 	{ "port", CFG_INT, NULL, 1, 65535, apply_port },
+	{ "respawn_limit", CFG_INT, &cfg_respawn_limit, 0, 1000, NULL },
+	{ "respawn_window", CFG_INT, &cfg_respawn_window, 1, DAY, NULL },
 	{ "rev_dns", CFG_BOOL, &sip_rev_dns, 0, 1, NULL },
 	{ "server_header", CFG_STR, &sip_server_header, 0, 0, NULL },
 	{ "server_signature", CFG_BOOL, &sip_server_signature, 0, 1, NULL },

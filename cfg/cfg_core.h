@@ -9,6 +9,9 @@
 extern int cfg_children;	/* children, default 8 */
 extern int cfg_tcp_children;	/* tcp_children, -1 = same as children */
 extern int cfg_dont_fork;	/* fork = no */
+extern int cfg_respawn_limit;	/* respawn_limit: deaths of one kind of
+				   process restarted per window, 0 = none */
+extern int cfg_respawn_window;	/* respawn_window, seconds */
 extern char *cfg_user;		/* user / uid, NULL if unset */
 extern char *cfg_group;		/* group / gid */
 extern char *cfg_mpath;		/* mpath: where loadmodule looks */

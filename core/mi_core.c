@@ -340,6 +340,8 @@ stat_rows(struct stat_row *rows)
 		    ts.evicted);
 		n = add_row(rows, n, "tcp", "unfinished_per_ip_refused",
 		    ts.over_source_limit);
+		n = add_row(rows, n, "tcp", "dropped_dead_worker", ts.dropped);
+		n = add_row(rows, n, "tcp", "index_recovered", ts.recovered);
 	}
 	return n;
 }

@@ -1,6 +1,8 @@
 /*
  * lock.c: process-shared mutexes.  They are robust: if a process dies
- * holding one, the next owner gets it back instead of hanging forever.
+ * holding one (kill -9 of a worker: the attendant starts a replacement),
+ * the next owner gets it back instead of hanging forever, and is told so
+ * that it can check or repair the data the lock protects.
  */
 #include <errno.h>
 
@@ -24,12 +26,18 @@ lock_init(struct lock *l)
 	return rc == 0 ? 0 : -1;
 }
 
-/* Take <l>, recovering it if its previous owner died. */
-void
+/*
+ * Take <l>, recovering it if its previous owner died.  0, or 1 when it was
+ * recovered: the data it protects may be half-updated.
+ */
+int
 lock_get(struct lock *l)
 {
-	if (pthread_mutex_lock(&l->m) == EOWNERDEAD)
+	if (pthread_mutex_lock(&l->m) == EOWNERDEAD) {
 		(void)pthread_mutex_consistent(&l->m);
+		return 1;
+	}
+	return 0;
 }
 
 /* Release <l>. */

@@ -11,7 +11,7 @@ struct lock {
 };
 
 int lock_init(struct lock *l);	/* process-shared, robust; 0 or -1 */
-void lock_get(struct lock *l);
+int lock_get(struct lock *l);	/* 1: recovered from a dead owner */
 void lock_release(struct lock *l);
 void lock_destroy(struct lock *l);
 

@@ -67,6 +67,8 @@ struct shm_block {
 /* shm; at the start of the mapping */
 struct shm_arena {
 	struct lock lock;
+	int corrupt;		/* set once, never cleared: see shm_corrupt() */
+	unsigned long repaired;	/* lock recoveries that rebuilt the lists */
 	struct mem_stats st;
 	char *start, *end;	/* block area */
 	uint64_t map[SHM_MAPWORDS];	/* bit set: bucket non-empty */
@@ -168,6 +170,132 @@ bucket_remove(struct shm_block *b)
 	}
 	if (b->next != NULL)
 		b->next->u.prev = b->u.prev;
+}
+
+/*
+ * Block <x> follows <p> but its prev_size disagrees with <p>'s size: a
+ * split or merge was interrupted after some sizes were written and before
+ * the others (a free may merge with both neighbours).  Follow prev_size
+ * back from <x>, at most four blocks: if the links land exactly on <p>,
+ * the blocks on the way still exist; give each the size its follower's
+ * prev_size says (the rebuild then merges free neighbours).  0, or -1
+ * when the links do not lead to <p>.
+ */
+static int
+fix_prev_locked(struct shm_block *p, struct shm_block *x)
+{
+	struct shm_block *chain[5];
+	size_t link;
+	int k = 0, i;
+
+	chain[0] = x;
+	while (chain[k] != p) {
+		link = chain[k]->prev_size;
+		if (k == 4 || link < MIN_BLOCK || link % SHM_ALIGN != 0
+		    || (size_t)((char *)chain[k] - (char *)p) < link)
+			return -1;
+		chain[k + 1] = (struct shm_block *)((char *)chain[k] - link);
+		k++;
+	}
+	if (k < 2)
+		return -1;	/* x->prev_size already names p: not this */
+	for (i = k; i >= 1; i--)
+		chain[i]->size = (size_t)((char *)chain[i - 1]
+		    - (char *)chain[i]) | (chain[i]->size & SHM_USED);
+	return 0;
+}
+
+/*
+ * A process died holding the arena lock, maybe in the middle of a malloc
+ * or a free.  Walk the blocks, undoing a half-done split or merge (see
+ * fix_prev_locked()); if they then tile the arena, rebuild the free lists,
+ * the bitmap and the figures from them, merging free neighbours left by
+ * an interrupted free: the arena is whole again (a block being allocated
+ * for the dead process leaks).  If not, mark the arena corrupt: the
+ * caller stops, and the attendant shuts the server down instead of
+ * replacing the process.
+ */
+static void
+repair_locked(void)
+{
+	struct shm_block *b, *prev = NULL, *n;
+	size_t size = arena->st.size;
+	int fixes = 0;
+
+	b = (struct shm_block *)arena->start;
+	while (b != NULL) {
+		if (bsize(b) < MIN_BLOCK
+		    || (size_t)(arena->end - (char *)b) < bsize(b))
+			goto corrupt;
+		if (b->prev_size != (prev != NULL ? bsize(prev) : 0)) {
+			if (prev == NULL || ++fixes > 4
+			    || fix_prev_locked(prev, b) == -1)
+				goto corrupt;
+			b = next_block(prev);	/* the block found inside */
+			continue;
+		}
+		prev = b;
+		b = next_block(b);
+	}
+	memset(arena->map, 0, sizeof(arena->map));
+	memset(arena->bucket, 0, sizeof(arena->bucket));
+	arena->st.used = arena->st.real_used = arena->st.fragments = 0;
+	arena->st.size = size;
+	prev = NULL;
+	for (b = (struct shm_block *)arena->start; b != NULL; b = next_block(b)) {
+		if (b->size & SHM_USED) {
+			arena->st.used += b->u.req;
+			arena->st.real_used += bsize(b);
+			arena->st.fragments++;
+			prev = b;
+			continue;
+		}
+		if (prev != NULL && !(prev->size & SHM_USED)) {
+			prev->size += bsize(b);	/* interrupted merge */
+			if ((n = next_block(prev)) != NULL)
+				n->prev_size = bsize(prev);
+			b = prev;
+			continue;
+		}
+		prev = b;
+	}
+	for (b = (struct shm_block *)arena->start; b != NULL; b = next_block(b))
+		if (!(b->size & SHM_USED))
+			bucket_insert(b);
+	arena->repaired++;
+	return;
+corrupt:
+	__atomic_store_n(&arena->corrupt, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Take the arena lock; repair the arena if its last holder died. */
+static void
+arena_lock(void)
+{
+	if (lock_get(&arena->lock) == 1)
+		repair_locked();
+	if (__atomic_load_n(&arena->corrupt, __ATOMIC_SEQ_CST))
+		abort();	/* nothing in shm can be trusted any more */
+}
+
+/*
+ * 1 once the arena was found corrupt (a process died in the middle of
+ * changing it, or a double free): the process that found it aborted; the
+ * attendant must shut down rather than start a replacement.  Lock-free.
+ */
+int
+shm_corrupt(void)
+{
+	return arena != NULL
+	    && __atomic_load_n(&arena->corrupt, __ATOMIC_SEQ_CST) != 0;
+}
+
+/* Times the arena was rebuilt after a process died holding its lock. */
+unsigned long
+shm_repaired(void)
+{
+	return arena != NULL ? __atomic_load_n(&arena->repaired,
+	    __ATOMIC_RELAXED) : 0;
 }
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -296,7 +424,7 @@ shm_malloc(size_t size)
 {
 	void *p;
 
-	lock_get(&arena->lock);
+	arena_lock();
 	p = alloc_locked(size);
 	lock_release(&arena->lock);
 	return p;
@@ -324,8 +452,11 @@ free_locked(void *p)
 {
 	struct shm_block *b = (struct shm_block *)((char *)p - HDR), *n, *pv;
 
-	if (!(b->size & SHM_USED))
-		abort(); /* double free: a broken invariant in shared memory */
+	if (!(b->size & SHM_USED)) {
+		/* double free: a broken invariant in shared memory */
+		__atomic_store_n(&arena->corrupt, 1, __ATOMIC_SEQ_CST);
+		abort();
+	}
 	b->size &= ~SHM_USED;
 	arena->st.used -= b->u.req;
 	arena->st.real_used -= bsize(b);
@@ -354,7 +485,7 @@ shm_free(void *p)
 {
 	if (p == NULL)
 		return;
-	lock_get(&arena->lock);
+	arena_lock();
 	free_locked(p);
 	lock_release(&arena->lock);
 }
@@ -370,7 +501,7 @@ shm_realloc(void *p, size_t size)
 	if (p == NULL)
 		return shm_malloc(size);
 	b = (struct shm_block *)((char *)p - HDR);
-	lock_get(&arena->lock);
+	arena_lock();
 	have = b->u.req;
 	if (payload_size(b) >= size) {
 		UNPOISON(p, size);
@@ -404,7 +535,7 @@ shm_strndup(const char *s, size_t len)
 void
 shm_stats_get(struct mem_stats *st)
 {
-	lock_get(&arena->lock);
+	arena_lock();
 	*st = arena->st;
 	lock_release(&arena->lock);
 }
@@ -419,7 +550,7 @@ shm_check(void)
 	struct shm_block *b, *prev = NULL;
 	int rc = 0;
 
-	lock_get(&arena->lock);
+	arena_lock();
 	for (b = (struct shm_block *)arena->start; b != NULL;
 	     prev = b, b = next_block(b)) {
 		if (bsize(b) < MIN_BLOCK || (char *)b + bsize(b) > arena->end

@@ -22,5 +22,7 @@ void shm_free(void *p);
 char *shm_strndup(const char *s, size_t len);
 void shm_stats_get(struct mem_stats *st);
 int shm_check(void);	/* walk the arena; 0 when consistent */
+int shm_corrupt(void);	/* 1: found corrupt, shut down (attendant) */
+unsigned long shm_repaired(void); /* rebuilds after a dead lock holder */
 
 #endif

@@ -50,10 +50,62 @@ struct tcp_index {
 	struct tcp_entry *by_addr[TCP_HASH];
 	int *load;		/* connections owned, per worker */
 	unsigned short src_count[2][SRC_SLOTS];
+	int *down;		/* worker died, not yet replaced: assign no
+				   connection to it */
 	struct tcp_entry entries[];
 };
 
 static struct tcp_index *ix;
+
+static unsigned int addr_hash(enum sip_proto proto,
+    const union sockaddr_union *su);
+#define addr_hash_of(e) addr_hash((e)->info.proto, &(e)->info.remote)
+
+/*
+ * Rebuild the hash chains, the free list and the counts from the entries'
+ * <used> flags: a process died holding the lock, maybe in the middle of
+ * linking or unlinking an entry.  An entry is marked used only once it is
+ * filled in, and unused only once it is unlinked, so the flags are right.
+ */
+static void
+rebuild_locked(void)
+{
+	struct tcp_entry *e;
+	unsigned int h;
+	int i;
+
+	memset(ix->by_id, 0, sizeof(ix->by_id));
+	memset(ix->by_addr, 0, sizeof(ix->by_addr));
+	memset(ix->load, 0, sizeof(int) * (size_t)(ix->workers + 1));
+	ix->free = NULL;
+	ix->count = 0;
+	for (i = ix->max - 1; i >= 0; i--) {
+		e = &ix->entries[i];
+		if (!e->used) {
+			e->free_next = ix->free;
+			ix->free = e;
+			continue;
+		}
+		e->id_next = ix->by_id[e->info.id % TCP_HASH];
+		ix->by_id[e->info.id % TCP_HASH] = e;
+		h = addr_hash_of(e);
+		e->addr_next = ix->by_addr[h];
+		ix->by_addr[h] = e;
+		ix->count++;
+		if (e->info.owner >= 0 && e->info.owner < ix->workers)
+			ix->load[e->info.owner]++;
+	}
+	ix->st.opened = (unsigned long)ix->count;
+	ix->st.recovered++;
+}
+
+/* Take the index lock; repair the index if its last holder died. */
+static void
+ix_lock(void)
+{
+	if (lock_get(&ix->lock) == 1)
+		rebuild_locked();
+}
 
 /* Monotonic seconds, for deadlines and ages. */
 long
@@ -78,7 +130,10 @@ tcp_index_init(int max_conns, int workers)
 	if (ix == NULL)
 		return -1;
 	if ((ix->load = shm_zalloc(sizeof(int) * (size_t)(workers + 1))) == NULL
+	    || (ix->down = shm_zalloc(sizeof(int) * (size_t)(workers + 1)))
+		== NULL
 	    || lock_init(&ix->lock) == -1) {
+		shm_free(ix->down);
 		shm_free(ix->load);
 		shm_free(ix);
 		ix = NULL;
@@ -101,6 +156,7 @@ tcp_index_destroy(void)
 	if (ix == NULL)
 		return;
 	lock_destroy(&ix->lock);
+	shm_free(ix->down);
 	shm_free(ix->load);
 	shm_free(ix);
 	ix = NULL;
@@ -129,7 +185,7 @@ tcp_index_add(enum sip_proto proto, const union sockaddr_union *remote,
 	struct tcp_entry *e;
 	unsigned int h, id;
 
-	lock_get(&ix->lock);
+	ix_lock();
 	if ((e = ix->free) == NULL) {
 		ix->st.refused++;
 		lock_release(&ix->lock);
@@ -194,7 +250,7 @@ tcp_index_remove(unsigned int id)
 {
 	struct tcp_entry *e;
 
-	lock_get(&ix->lock);
+	ix_lock();
 	if ((e = find_id_locked(id)) != NULL) {
 		unlink_locked(e);
 		if (e->info.owner >= 0 && e->info.owner < ix->workers)
@@ -214,7 +270,7 @@ tcp_index_set_state(unsigned int id, enum tcp_conn_state state)
 {
 	struct tcp_entry *e;
 
-	lock_get(&ix->lock);
+	ix_lock();
 	if ((e = find_id_locked(id)) != NULL)
 		e->info.state = state;
 	lock_release(&ix->lock);
@@ -230,7 +286,7 @@ tcp_index_keepalive(unsigned int id, long until)
 {
 	struct tcp_entry *e;
 
-	lock_get(&ix->lock);
+	ix_lock();
 	if ((e = find_id_locked(id)) != NULL && e->info.keep_until < until)
 		e->info.keep_until = until;
 	lock_release(&ix->lock);
@@ -243,7 +299,7 @@ tcp_index_set_desc(unsigned int id, const char *desc)
 {
 	struct tcp_entry *e;
 
-	lock_get(&ix->lock);
+	ix_lock();
 	if ((e = find_id_locked(id)) != NULL)
 		(void)snprintf(e->info.desc, sizeof(e->info.desc), "%s", desc);
 	lock_release(&ix->lock);
@@ -262,7 +318,7 @@ tcp_index_walk(int (*f)(const struct tcp_conn_info *ci, void *arg), void *arg)
 
 	if ((copy = shm_malloc(sizeof(*copy) * 4096)) == NULL)
 		return -1;
-	lock_get(&ix->lock);
+	ix_lock();
 	for (i = 0; i < ix->max && n < 4096; i++)
 		if (ix->entries[i].used)
 			copy[n++] = ix->entries[i].info;
@@ -280,7 +336,7 @@ tcp_index_by_id(unsigned int id, struct tcp_conn_info *out)
 {
 	struct tcp_entry *e;
 
-	lock_get(&ix->lock);
+	ix_lock();
 	if ((e = find_id_locked(id)) != NULL)
 		*out = e->info;
 	lock_release(&ix->lock);
@@ -299,7 +355,7 @@ tcp_index_by_addr(enum sip_proto proto, const union sockaddr_union *remote,
 	struct tcp_entry *e;
 	int rc = -1;
 
-	lock_get(&ix->lock);
+	ix_lock();
 	for (e = ix->by_addr[addr_hash(proto, remote)]; e != NULL;
 	     e = e->addr_next)
 		if (e->info.proto == proto && e->info.state != TCP_CONN_CLOSING
@@ -313,18 +369,67 @@ tcp_index_by_addr(enum sip_proto proto, const union sockaddr_union *remote,
 	return rc;
 }
 
-/* The worker owning the fewest connections. */
+/*
+ * The worker owning the fewest connections, among those alive (any worker
+ * if none is: the descriptor then waits in the channel for a replacement).
+ */
 int
 tcp_index_least_loaded(void)
 {
-	int i, best = 0;
+	int i, best = -1;
 
-	lock_get(&ix->lock);
-	for (i = 1; i < ix->workers; i++)
-		if (ix->load[i] < ix->load[best])
+	ix_lock();
+	for (i = 0; i < ix->workers; i++)
+		if (!ix->down[i] && (best == -1 || ix->load[i] < ix->load[best]))
 			best = i;
 	lock_release(&ix->lock);
-	return best;
+	return best == -1 ? 0 : best;
+}
+
+/*
+ * Worker <w> died: forget every connection it owned (the kernel closed
+ * their descriptors with the process, so the peers see the close and
+ * reconnect; lookups by id or address no longer find them, so sends to
+ * them fail or open a new connection) and assign it nothing until
+ * tcp_index_owner_back().  Attendant.  The number of connections dropped.
+ */
+int
+tcp_index_owner_gone(int w)
+{
+	struct tcp_entry *e;
+	int i, n = 0;
+
+	if (ix == NULL || w < 0 || w >= ix->workers)
+		return 0;
+	ix_lock();
+	ix->down[w] = 1;
+	for (i = 0; i < ix->max; i++) {
+		e = &ix->entries[i];
+		if (!e->used || e->info.owner != w)
+			continue;
+		unlink_locked(e);
+		e->used = 0;
+		e->free_next = ix->free;
+		ix->free = e;
+		ix->count--;
+		ix->st.opened--;
+		n++;
+	}
+	ix->load[w] = 0;
+	ix->st.dropped += (unsigned long)n;
+	lock_release(&ix->lock);
+	return n;
+}
+
+/* Worker <w> was replaced: assign it connections again.  Attendant. */
+void
+tcp_index_owner_back(int w)
+{
+	if (ix == NULL || w < 0 || w >= ix->workers)
+		return;
+	ix_lock();
+	ix->down[w] = 0;
+	lock_release(&ix->lock);
 }
 
 /* Connections in the index. */
@@ -333,7 +438,7 @@ tcp_index_count(void)
 {
 	int n;
 
-	lock_get(&ix->lock);
+	ix_lock();
 	n = ix->count;
 	lock_release(&ix->lock);
 	return n;
@@ -343,7 +448,7 @@ tcp_index_count(void)
 void
 tcp_index_stats(struct tcp_conn_stats *out)
 {
-	lock_get(&ix->lock);
+	ix_lock();
 	*out = ix->st;
 	lock_release(&ix->lock);
 }
@@ -404,7 +509,7 @@ tcp_index_count_drop(int evicted, int over_source_limit)
 void
 tcp_index_count_event(int accepted, int connected, int error, int refused)
 {
-	lock_get(&ix->lock);
+	ix_lock();
 	ix->st.accepted += (unsigned long)accepted;
 	ix->st.connected += (unsigned long)connected;
 	ix->st.errors += (unsigned long)error;

@@ -45,6 +45,9 @@ struct tcp_conn_stats {
 				   worker's tcp_read_buffer_budget */
 	unsigned long over_source_limit;	/* closed: over
 				   tcp_max_unfinished_per_ip */
+	unsigned long dropped;	/* owned by a worker that died */
+	unsigned long recovered; /* index repaired after a process died
+				   holding its lock */
 };
 
 int tcp_index_init(int max_conns, int workers);
@@ -62,6 +65,8 @@ int tcp_index_by_id(unsigned int id, struct tcp_conn_info *out);
 int tcp_index_by_addr(enum sip_proto proto, const union sockaddr_union *remote,
     int cdom, struct tcp_conn_info *out);
 int tcp_index_least_loaded(void);
+int tcp_index_owner_gone(int w);
+void tcp_index_owner_back(int w);
 int tcp_index_count(void);
 void tcp_index_stats(struct tcp_conn_stats *out);
 void tcp_index_count_event(int accepted, int connected, int error,

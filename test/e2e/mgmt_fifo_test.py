@@ -208,7 +208,8 @@ class MgmtFifo(unittest.TestCase):
                          ["core:bad_msg", "tcp:open_connections",
                           "tcp:accepted", "tcp:connected", "tcp:errors",
                           "tcp:refused", "tcp:partial_buffer_evictions",
-                          "tcp:unfinished_per_ip_refused"])
+                          "tcp:unfinished_per_ip_refused", "tcp:dropped_dead_worker",
+                          "tcp:index_recovered"])
         status, _ = self.fifo.call("get_statistics", "nosuch:thing")
         self.assertEqual(status, "404 Statistics Not Found")
         status, _ = self.fifo.call("get_statistics")
