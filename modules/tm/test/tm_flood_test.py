@@ -29,10 +29,12 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 sys.path.insert(0, os.path.join(ROOT, "test", "lib"))
+sys.path.insert(0, HERE)
 
 import harness                                          # noqa: E402
 import sipclient as sc                                  # noqa: E402
 from harness import Proxy                               # noqa: E402
+from tm_test import got, recv_status                    # noqa: E402
 
 CFG = """
 debug = 2
@@ -211,6 +213,118 @@ class TmFlood(unittest.TestCase):
         self.assertIsNotNone(rsp, "no reply to an INVITE after the flood")
         self.assertEqual(rsp.status, 100)
         self.assertTrue(self.proxy.log_contains("over shm_high_water"))
+
+
+CFG_STORED = """
+debug = 3
+log_stderror = yes
+children = 2
+tcp_children = 1
+listen = udp:127.0.0.1:$PORT_A
+mpath = "$MODULES"
+loadmodule "sl.so"
+loadmodule "tm.so"
+loadmodule "textops.so"
+modparam("tm", "fr_timer", 3)
+modparam("tm", "fr_inv_timer", 3)
+modparam("tm", "wt_timer", 1)
+
+route {
+    if (uri =~ "^sip:big@") {
+        append_hf("X-Big: %s\\r\\n");
+    }
+    if (uri =~ "^sip:small@") {
+        append_hf("X-Small: yes\\r\\n");
+    }
+    if (uri =~ "^sip:hole@") {
+        t_relay("udp:127.0.0.1:$PORT_HOLE");
+        exit;
+    }
+    t_on_failure("1");
+    if (!t_relay()) {
+        sl_reply_error();
+    }
+}
+
+failure_route[1] {
+    rewritehostport("127.0.0.1:$PORT_UAS2");
+    t_relay();
+}
+""" % ("b" * 600)
+
+
+def answer(status):
+    def responder(rcv):
+        m = rcv.msg
+        if m is None or not m.is_request or m.method == "ACK":
+            return None
+        return sc.response(m, status, to_tag="nh" + sc.rand_token(6))
+    return responder
+
+
+class TmStoredRequest(unittest.TestCase):
+    """The request kept in the cell (in place, or in a block of its own
+    when the main-route edits outgrow the room) is what the failure
+    route relays; the 100 Trying made again for a retransmission."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.proxy = Proxy(CFG_STORED, label="tm_stored")
+        cls.nh = sc.NextHop(port=cls.proxy.port("UAS"),
+                            responder=answer(486)).start()
+        cls.nh2 = sc.NextHop(port=cls.proxy.port("UAS2"),
+                             responder=answer(200)).start()
+        cls.hole = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        cls.hole.bind(("127.0.0.1", cls.proxy.port("HOLE")))
+        try:
+            cls.proxy.start(peers=[cls.nh, cls.nh2])
+        except Exception:
+            cls.hole.close()
+            raise
+        cls.addr = ("127.0.0.1", cls.proxy.port("A"))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.nh.stop()
+        cls.nh2.stop()
+        cls.proxy.stop()
+        cls.hole.close()
+
+    def second_branch(self, user):
+        with sc.UdpSocket() as u:
+            data = u.make_request(
+                "INVITE", "sip:%s@127.0.0.1:%d" % (user,
+                                                   self.proxy.port("UAS")))
+            u.sendto(data, self.addr)
+            cid = sc.parse(data).call_id
+            self.assertIsNotNone(recv_status(u, cid, 200, 10.0),
+                                 "no 200 from the second next hop")
+        inv = got(self.nh2, "INVITE", cid)
+        self.assertEqual(len(inv), 1)
+        return inv[0].msg
+
+    def test_unedited_request_relayed_by_failure_route(self):
+        m = self.second_branch("plain")
+        self.assertFalse(m.has("X-Small") or m.has("X-Big"))
+
+    def test_small_edit_kept_in_place(self):
+        self.assertEqual(self.second_branch("small").get("X-Small"), "yes")
+
+    def test_large_edit_kept_in_its_own_block(self):
+        self.assertEqual(self.second_branch("big").get("X-Big"), "b" * 600)
+
+    def test_retransmitted_invite_gets_100_again(self):
+        with sc.UdpSocket() as u:
+            data = u.make_request("INVITE", "sip:hole@127.0.0.1")
+            cid = sc.parse(data).call_id
+            u.sendto(data, self.addr)
+            self.assertIsNotNone(recv_status(u, cid, 100, 10.0))
+            u.sendto(data, self.addr)
+            again = recv_status(u, cid, 100, 10.0)
+            self.assertIsNotNone(again, "no 100 to the retransmission")
+            self.assertEqual(again.top_via.branch, sc.parse(data)
+                             .top_via.branch)
+            self.assertEqual(again.cseq[0], sc.parse(data).cseq[0])
 
 
 if __name__ == "__main__":
