@@ -118,8 +118,11 @@ static void
 info_of(const struct pike_entry *e, const struct pike_limits *lim,
     unsigned long long now, struct pike_info *in)
 {
+	struct pike_entry cur = *e;
+
+	advance(&cur, lim, now);	/* a count of units long gone is 0 */
 	in->ip = e->ip;
-	in->rate = rate_of(e, lim, now);
+	in->rate = rate_of(&cur, lim, now);
 	in->refused = e->refused;
 	in->blocked_ms = now - e->blocked_at;
 	in->calm_ms = now - e->hot_at;
