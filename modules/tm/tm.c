@@ -7,6 +7,7 @@
  * lock this process holds (tm_route_t).
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include "mem/pkg.h"
 #include "mem/shm.h"
 #include "modules/tm/tm_cell.h"
+#include "net/net_send.h"
 #include "parser/parse_cseq.h"
 #include "parser/parse_to.h"
 #include "script/sr_module.h"
@@ -38,6 +40,10 @@ unsigned int tm_fr_inv_timer = 120;	/* s */
 unsigned int tm_wt_timer = 5;		/* s */
 unsigned int tm_t1 = 500;		/* ms */
 unsigned int tm_t2 = 4000;		/* ms */
+unsigned int tm_shm_high_water = 80;	/* % of shm, 0: off */
+unsigned int tm_retry_after = 10;	/* s, in the 503 of a refusal */
+
+static struct stat_var *tm_st_refused;
 
 struct tm_cell *tm_route_t;
 
@@ -122,15 +128,80 @@ tm_adopt(struct sip_msg *msg, struct tm_cell *t)
 }
 
 /*
+ * Methods that may take a transaction from the reserve above
+ * shm_high_water: registrations (usrloc needs the room anyway), and
+ * requests that end something (they free more than they take).
+ */
+static int
+tm_reserve_method(int method)
+{
+	return method == METHOD_REGISTER || method == METHOD_CANCEL
+	    || method == METHOD_BYE;
+}
+
+/*
+ * Is shm so full that a new transaction of <method> must be refused?
+ * Logs when this process starts and stops refusing.
+ */
+static int
+tm_over_high_water(int method)
+{
+	static int refusing;
+	struct mem_stats st;
+	int over;
+
+	if (tm_shm_high_water == 0 || tm_reserve_method(method))
+		return 0;
+	shm_stats_get(&st);
+	over = st.size > 0 && st.real_used * 100 > st.size
+	    * (size_t)tm_shm_high_water;
+	if (over && !refusing)
+		LM_WARN("tm: shm is over shm_high_water (%u%% of %zu bytes): "
+		    "new transactions other than REGISTER, BYE and CANCEL "
+		    "get 503 until it drops; give openser more shm (-m) or "
+		    "block the flooding sources (pike)",
+		    tm_shm_high_water, st.size);
+	else if (!over && refusing)
+		LM_NOTICE("tm: shm back under shm_high_water (%u%%): new "
+		    "transactions accepted again", tm_shm_high_water);
+	refusing = over;
+	return over;
+}
+
+/* Refuse request <msg> statelessly: 503 with Retry-After. */
+static void
+tm_refuse(struct sip_msg *msg)
+{
+	static char buf[1024 + SIP_MSG_MAX_LEN];
+	char hdr[48];
+	str x = { hdr, 0 };
+	struct dest_info dst;
+	int len;
+
+	stats_add(tm_st_refused, 1);
+	x.len = snprintf(hdr, sizeof(hdr), "Retry-After: %u\r\n",
+	    tm_retry_after);
+	len = reply_build(msg, 503, "Service Unavailable", NULL, &x, buf,
+	    (int)sizeof(buf));
+	if (len == -1)
+		return;
+	reply_dest(msg, &dst);
+	(void)net_send(&dst, buf, len);
+	msg->msg_flags |= FL_FINAL_REPLIED;
+}
+
+/*
  * The transaction of request <msg>, created when new.  Returns 1 with *<tp>
  * (a new or this message's transaction), 0 when <msg> retransmits an
- * existing one (its last reply was resent), -1 on error (logged).
+ * existing one (its last reply was resent) or was refused with 503 for
+ * lack of shm (see shm_high_water), -1 on error (logged).
  */
 static int
 tm_newtran(struct sip_msg *msg, struct tm_cell **tp)
 {
 	struct tm_cell *t;
 	unsigned int hash;
+	int over;
 
 	if ((*tp = tm_get(msg)) != NULL)
 		return 1;
@@ -138,8 +209,14 @@ tm_newtran(struct sip_msg *msg, struct tm_cell **tp)
 		sip_last_error = E_BAD_REQ;
 		return -1;
 	}
+	over = tm_over_high_water(REQ_LINE(msg).method_value);
 	tm_bucket_lock(hash);
 	t = tm_lookup_request_locked(msg, hash, REQ_LINE(msg).method_value);
+	if (t == NULL && over) {
+		tm_bucket_unlock(hash);
+		tm_refuse(msg);
+		return 0;
+	}
 	if (t == NULL && (t = tm_cell_new(msg, hash)) != NULL) {
 		tm_cell_link_locked(t);
 		tm_adopt(msg, t);
@@ -176,14 +253,17 @@ tm_unlock(struct tm_cell *t)
 		lock_release(&t->lock);
 }
 
-/* Keep the request as routed so far (main-route edits, new R-URI). */
+/* Keep the request as routed so far (main-route edits, new R-URI): in
+ * place of the received one, which is all the cell holds. */
 static void
 tm_keep_request(struct tm_cell *t, struct sip_msg *msg)
 {
 	struct lump *uri = NULL;
-	char *out, *keep;
+	char *out;
 	int len;
 
+	if (msg->new_uri.s == NULL && msg->add_rm == NULL)
+		return;		/* as received: already kept */
 	if (msg->new_uri.s != NULL && lump_add(&uri,
 	    (int)(REQ_LINE(msg).uri.s - msg->buf), REQ_LINE(msg).uri.len,
 	    msg->new_uri.s, msg->new_uri.len) == NULL)
@@ -192,11 +272,7 @@ tm_keep_request(struct tm_cell *t, struct sip_msg *msg)
 	lump_free_all(&uri);
 	if (out == NULL)
 		return;
-	if ((keep = tm_shm_dup(out, len)) != NULL) {
-		shm_free(t->req);
-		t->req = keep;
-		t->req_len = len;
-	}
+	(void)tm_cell_set_request(t, out, len);
 	pkg_free(out);
 }
 
@@ -645,7 +721,8 @@ mi_t_stats(int argc, const str *argv, struct mi_reply *r)
 {
 	static const char *const names[] = { "UAS_transactions",
 		"UAC_transactions", "inuse_transactions", "received_replies",
-		"relayed_replies", "local_replies", "2xx_transactions",
+		"relayed_replies", "local_replies", "refused_transactions",
+		"2xx_transactions",
 		"3xx_transactions", "4xx_transactions", "5xx_transactions",
 		"6xx_transactions" };
 	size_t i;
@@ -670,10 +747,12 @@ tm_stats_register(void)
 	tm_st_rcv_rpl = stats_register("tm", "received_replies");
 	tm_st_rel_rpl = stats_register("tm", "relayed_replies");
 	tm_st_loc_rpl = stats_register("tm", "local_replies");
+	tm_st_refused = stats_register("tm", "refused_transactions");
 	for (i = 0; i < 5; i++)
 		if ((tm_st_class[i + 2] = stats_register("tm", cls[i])) == NULL)
 			return -1;
 	return tm_st_uas && tm_st_uac && tm_st_inuse && tm_st_rcv_rpl
+	    && tm_st_refused
 	    && tm_st_rel_rpl && tm_st_loc_rpl ? 0 : -1;
 }
 
@@ -684,6 +763,11 @@ mod_init(void)
 	    || tm_fr_inv_timer == 0) {
 		LM_ERR("tm: need retr_timer1 >= 10 ms, retr_timer2 >= "
 		    "retr_timer1, fr_timer and fr_inv_timer > 0");
+		return -1;
+	}
+	if (tm_shm_high_water > 100) {
+		LM_ERR("tm: shm_high_water is a percentage of shm: 1..100, "
+		    "or 0 to turn the reserve off (not %u)", tm_shm_high_water);
 		return -1;
 	}
 	if (tm_stats_register() == -1) {
@@ -731,6 +815,8 @@ static const struct param_export params[] = {
 	{ "wt_timer", PARAM_UINT, &tm_wt_timer },
 	{ "retr_timer1", PARAM_UINT, &tm_t1 },
 	{ "retr_timer2", PARAM_UINT, &tm_t2 },
+	{ "shm_high_water", PARAM_UINT, &tm_shm_high_water },
+	{ "retry_after", PARAM_UINT, &tm_retry_after },
 	{ 0 },
 };
 

@@ -163,34 +163,39 @@ via_text(const struct via_body *vb)
 	return s;
 }
 
-static int
-copy_keys(struct tm_cell *t, struct sip_msg *msg)
+/* Bytes the matching keys of <msg> take (see copy_keys). */
+static size_t
+keys_len(struct sip_msg *msg)
+{
+	struct via_body *vb = msg->via1;
+
+	return (size_t)REQ_LINE(msg).uri.len
+	    + (has_cookie(vb) ? (size_t)vb->branch->value.len : 0)
+	    + (size_t)vb->host.len + (size_t)via_text(vb).len
+	    + (size_t)msg->callid->body.len
+	    + (size_t)get_cseq(msg)->number.len
+	    + (size_t)get_from(msg)->tag_value.len
+	    + (size_t)get_to(msg)->tag_value.len;
+}
+
+/* Copy the matching keys of <msg> to <p> (keys_len() bytes). */
+static void
+copy_keys(struct tm_cell *t, struct sip_msg *msg, char *p)
 {
 	struct via_body *vb = msg->via1;
 	str branch = STR_NULL, via = via_text(vb);
-	str *ftag = &get_from(msg)->tag_value, *ttag = &get_to(msg)->tag_value;
-	char *p;
-	size_t n;
 
 	if (has_cookie(vb))
 		branch = vb->branch->value;
-	n = (size_t)REQ_LINE(msg).uri.len + (size_t)branch.len
-	    + (size_t)vb->host.len + (size_t)via.len
-	    + (size_t)msg->callid->body.len
-	    + (size_t)get_cseq(msg)->number.len + (size_t)ftag->len
-	    + (size_t)ttag->len + 1;
-	if ((p = shm_malloc(n)) == NULL)
-		return -1;
 	put_key(&p, &t->ruri, &REQ_LINE(msg).uri);
 	put_key(&p, &t->branch, &branch);
 	put_key(&p, &t->via_host, &vb->host);
 	put_key(&p, &t->via, &via);
 	put_key(&p, &t->callid, &msg->callid->body);
 	put_key(&p, &t->cseq_num, &get_cseq(msg)->number);
-	put_key(&p, &t->from_tag, ftag);
-	put_key(&p, &t->to_tag, ttag);
+	put_key(&p, &t->from_tag, &get_from(msg)->tag_value);
+	put_key(&p, &t->to_tag, &get_to(msg)->tag_value);
 	t->via_port = vb->port;
-	return 0;
 }
 
 /*
@@ -203,9 +208,13 @@ tm_cell_new(struct sip_msg *msg, unsigned int hash)
 {
 	struct tm_cell *t;
 	unsigned long long h = 0xcbf29ce484222325ULL;
+	size_t keys = keys_len(msg);
+	int room = (int)msg->len + TM_REQ_SLACK;
 	unsigned int i;
 
-	if ((t = shm_zalloc(sizeof(*t))) == NULL) {
+	/* one block: the cell, its keys, the request with room for the
+	 * usual main-route edits (tm_keep_request) */
+	if ((t = shm_zalloc(sizeof(*t) + keys + (size_t)room + 1)) == NULL) {
 		SHM_MEM_ERROR("creating a transaction");
 		return NULL;
 	}
@@ -218,12 +227,10 @@ tm_cell_new(struct sip_msg *msg, unsigned int hash)
 	t->ref = 1;
 	t->method = REQ_LINE(msg).method_value;
 	t->rcv = msg->rcv;
-	if (copy_keys(t, msg) == -1
-	    || (t->req = tm_shm_dup(msg->buf, (int)msg->len)) == NULL) {
-		SHM_MEM_ERROR("creating a transaction");
-		tm_cell_free(t);
-		return NULL;
-	}
+	copy_keys(t, msg, (char *)(t + 1));
+	t->req = (char *)(t + 1) + keys;
+	t->req_room = room;
+	memcpy(t->req, msg->buf, msg->len);
 	t->req_len = (int)msg->len;
 	for (i = 0; i < msg->len && i < 4096; i++) {
 		h ^= (unsigned char)msg->buf[i];
@@ -234,20 +241,74 @@ tm_cell_new(struct sip_msg *msg, unsigned int hash)
 	return t;
 }
 
+/* Is the request of <t> in the cell's own block? */
+static int
+req_inline(const struct tm_cell *t)
+{
+	return t->req_room > 0;
+}
+
+/*
+ * Make <buf> (<len> bytes) the request of <t>: in the cell's block when
+ * it fits, else in a block of its own.  0, or -1 when shm is exhausted
+ * (the old request is kept).
+ */
+int
+tm_cell_set_request(struct tm_cell *t, const char *buf, int len)
+{
+	char *p;
+
+	if (req_inline(t) && len <= t->req_room) {
+		memmove(t->req, buf, (size_t)len);
+		t->req[len] = '\0';
+		t->req_len = len;
+		return 0;
+	}
+	if ((p = tm_shm_dup(buf, len)) == NULL)
+		return -1;
+	if (!req_inline(t))
+		shm_free(t->req);
+	t->req_room = 0;
+	t->req = p;
+	t->req_len = len;
+	return 0;
+}
+
+/*
+ * A new branch of <t> (not counted yet) holding the request <buf> as
+ * sent, in one block; NULL when shm is exhausted.  Cell lock held.
+ */
+struct tm_branch *
+tm_branch_new(struct tm_cell *t, const char *buf, int len)
+{
+	struct tm_branch *br;
+
+	if ((br = shm_zalloc(sizeof(*br) + (size_t)len + 1)) == NULL)
+		return NULL;
+	br->buf = (char *)(br + 1);
+	memcpy(br->buf, buf, (size_t)len);
+	br->len = len;
+	t->br[t->nr_branches] = br;
+	return br;
+}
+
 /* Free cell <t> and everything it owns.  Nobody may hold it. */
 void
 tm_cell_free(struct tm_cell *t)
 {
+	struct tm_branch *br;
 	int i;
 
 	for (i = 0; i < TM_MAX_BRANCHES; i++) {
-		shm_free(t->br[i].buf);
-		shm_free(t->br[i].reply);
-		shm_free(t->br[i].ack);
-		shm_free(t->br[i].cancel);
+		if ((br = t->br[i]) == NULL)
+			continue;
+		shm_free(br->reply);
+		shm_free(br->ack);
+		shm_free(br->cancel);
+		shm_free(br);
 	}
-	shm_free(t->req);
-	shm_free(t->ruri.s);
+	if (!req_inline(t))
+		shm_free(t->req);
 	shm_free(t->reply);
 	shm_free(t->reply_to_tag.s);
 	avp_destroy_list(&t->avps);

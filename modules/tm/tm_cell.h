@@ -23,6 +23,10 @@
 #define TM_TABLE_SIZE	16384	/* buckets; a power of two */
 #define TM_BRANCH_PREFIX "z9hG4bKtm"
 #define TM_BRANCH_PREFIX_LEN 9
+/* room kept after the request in a cell for main-route edits (a
+ * Record-Route, a new R-URI) so that the routed request replaces the
+ * received one in place */
+#define TM_REQ_SLACK	128
 
 struct usr_avp;
 
@@ -33,11 +37,12 @@ enum tm_branch_state {
 	TM_BR_COMPLETED,	/* final reply received, timed out or failed */
 };
 
-/* One client transaction.  shm, part of its cell. */
+/* One client transaction.  shm, one block with the request as sent;
+ * made when the branch is, owned by its cell. */
 struct tm_branch {
 	enum tm_branch_state state;
 	int code;		/* last reply code (408/503 when made here) */
-	char *buf;		/* the request as sent (shm) */
+	char *buf;		/* the request as sent: in this block */
 	int len;
 	struct dest_info dst;
 	unsigned long long retr_at;	/* next retransmission, 0: none */
@@ -56,7 +61,12 @@ struct tm_branch {
 	unsigned int cancel_iv;
 };
 
-/* shm; in one bucket's list; refcounted (see above) */
+/*
+ * shm; in one bucket's list; refcounted (see above).  One block holds the
+ * cell, then its matching keys, then the request (see tm_cell_new); a
+ * branch is a block of its own made when it is sent, so a transaction
+ * with one branch costs two blocks and the stored replies.
+ */
 struct tm_cell {
 	struct tm_cell *next, *prev;	/* bucket list (bucket lock) */
 	struct tm_cell *tnext;		/* timer process's work list */
@@ -69,11 +79,12 @@ struct tm_cell {
 
 	/* the server side: the request as routed (main-route edits applied) */
 	int method;			/* enum request_method */
-	char *req;			/* shm */
+	char *req;			/* in this block, or a block of its own */
 	int req_len;
+	int req_room;			/* bytes for the request in this block */
 	struct receive_info rcv;
 	struct dest_info reply_dst;	/* where our replies go */
-	str ruri;			/* matching keys: copies (shm) */
+	str ruri;			/* matching keys: copies, in this block */
 	str branch;			/* RFC 3261 branch, empty for 2543 */
 	str via_host;
 	unsigned short via_port;
@@ -91,7 +102,7 @@ struct tm_cell {
 
 	int nr_branches;
 	int first_branch;		/* of the current forking round */
-	struct tm_branch br[TM_MAX_BRANCHES];
+	struct tm_branch *br[TM_MAX_BRANCHES];	/* the first nr_branches */
 	int on_failure, on_reply, on_branch;	/* route indices, 0: none */
 	int canceled;
 	int in_failure;			/* failure route running */
@@ -109,6 +120,8 @@ void tm_table_destroy(void);
 unsigned int tm_hash_key(const str *a, const str *b);
 struct tm_cell *tm_cell_new(struct sip_msg *msg, unsigned int hash);
 void tm_cell_free(struct tm_cell *t);
+int tm_cell_set_request(struct tm_cell *t, const char *buf, int len);
+struct tm_branch *tm_branch_new(struct tm_cell *t, const char *buf, int len);
 void tm_bucket_lock(unsigned int hash);
 void tm_bucket_unlock(unsigned int hash);
 void tm_cell_link_locked(struct tm_cell *t);

@@ -154,7 +154,7 @@ static int
 add_branch(struct tm_cell *t, struct sip_msg *msg, const struct tm_target *tg,
     const struct fwd_dest *given)
 {
-	struct tm_branch *br = &t->br[t->nr_branches];
+	struct tm_branch *br;
 	struct tm_saved sv;
 	struct dest_info dst;
 	char bbuf[MAX_BRANCH_LEN], *out = NULL;
@@ -190,12 +190,11 @@ add_branch(struct tm_cell *t, struct sip_msg *msg, const struct tm_target *tg,
 		sip_last_error = E_OUT_OF_MEM;
 		goto done;
 	}
-	if ((br->buf = tm_shm_dup(out, len)) == NULL) {
+	if ((br = tm_branch_new(t, out, len)) == NULL) {
 		SHM_MEM_ERROR("storing a branch");
 		sip_last_error = E_OUT_OF_MEM;
 		goto done;
 	}
-	br->len = len;
 	br->dst = dst;
 	t->nr_branches++;
 	stats_add(tm_st_uac, 1);
@@ -287,7 +286,7 @@ tm_relay(struct tm_cell *t, struct sip_msg *msg, const struct fwd_dest *given)
 void
 tm_send_branch(struct tm_cell *t, int b)
 {
-	(void)net_send(&t->br[b].dst, t->br[b].buf, t->br[b].len);
+	(void)net_send(&t->br[b]->dst, t->br[b]->buf, t->br[b]->len);
 }
 
 /* ---- CANCEL and ACK built from a branch ---------------------------------- */
@@ -407,7 +406,7 @@ build_shm(const char *req, int len, const char *method, const str *to_line,
 int
 tm_cancel_branch(struct tm_cell *t, int b)
 {
-	struct tm_branch *br = &t->br[b];
+	struct tm_branch *br = t->br[b];
 	unsigned long long now;
 
 	if (t->method != METHOD_INVITE || br->state == TM_BR_COMPLETED
@@ -451,7 +450,7 @@ tm_cancel_all(struct tm_cell *t, int except)
 int
 tm_build_ack(struct tm_cell *t, int b, struct sip_msg *rpl)
 {
-	struct tm_branch *br = &t->br[b];
+	struct tm_branch *br = t->br[b];
 	str to;
 
 	if (br->ack == NULL) {

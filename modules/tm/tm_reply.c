@@ -162,7 +162,13 @@ tm_reply_local(struct tm_cell *t, struct sip_msg *req, int code,
 		return -1;
 	}
 	stats_add(tm_st_loc_rpl, 1);
-	keep_reply(t, buf, len, code, to_tag);
+	if (code == 100 && x.len == 0 && t->reply == NULL) {
+		/* our plain 100 Trying is made again from the request when
+		 * a retransmission needs it: not kept (tm_resend_reply) */
+		t->status = 100;
+	} else {
+		keep_reply(t, buf, len, code, to_tag);
+	}
 	(void)net_send(&t->reply_dst, buf, len);
 	if (code >= 200) {
 		tm_cancel_all(t, -1);
@@ -175,8 +181,22 @@ tm_reply_local(struct tm_cell *t, struct sip_msg *req, int code,
 void
 tm_resend_reply(struct tm_cell *t)
 {
-	if (t->reply != NULL)
+	static char buf[TM_REPLY_MAX];
+	struct sip_msg fake;
+	str tag = { t->local_tag, (int)strlen(t->local_tag) }, none = STR_NULL;
+	int len;
+
+	if (t->reply != NULL) {
 		(void)net_send(&t->reply_dst, t->reply, t->reply_len);
+		return;
+	}
+	if (t->status != 100 || tm_fake_request(t, &fake) == -1)
+		return;
+	len = reply_build(&fake, 100, "Trying", &tag, &none, buf,
+	    TM_REPLY_MAX);
+	tm_fake_free(&fake);
+	if (len != -1)
+		(void)net_send(&t->reply_dst, buf, len);
 }
 
 /* Relay the received reply <rpl> upstream.  Cell lock. */
@@ -210,14 +230,14 @@ relay_stored(struct tm_cell *t, int b)
 	char *buf;
 
 	memset(&rpl, 0, sizeof(rpl));
-	if ((buf = pkg_malloc((size_t)t->br[b].reply_len + 1)) == NULL) {
+	if ((buf = pkg_malloc((size_t)t->br[b]->reply_len + 1)) == NULL) {
 		PKG_MEM_ERROR("relaying a stored reply");
 		return;
 	}
-	memcpy(buf, t->br[b].reply, (size_t)t->br[b].reply_len);
-	buf[t->br[b].reply_len] = '\0';
+	memcpy(buf, t->br[b]->reply, (size_t)t->br[b]->reply_len);
+	buf[t->br[b]->reply_len] = '\0';
 	rpl.buf = buf;
-	rpl.len = (unsigned int)t->br[b].reply_len;
+	rpl.len = (unsigned int)t->br[b]->reply_len;
 	if (parse_msg(buf, rpl.len, &rpl) == 0 && rpl.via1 != NULL)
 		relay_reply(t, &rpl);
 	else
@@ -248,7 +268,7 @@ best_branch(struct tm_cell *t)
 	int i, best = -1, bc = 0, c;
 
 	for (i = 0; i < t->nr_branches; i++) {
-		c = t->br[i].code;
+		c = t->br[i]->code;
 		if (c < 200)
 			continue;
 		if (best == -1 || (c >= 600 && bc < 600)
@@ -288,8 +308,8 @@ pending(const struct tm_cell *t)
 	int i;
 
 	for (i = 0; i < t->nr_branches; i++)
-		if (t->br[i].state == TM_BR_CALLING
-		    || t->br[i].state == TM_BR_PROCEEDING)
+		if (t->br[i]->state == TM_BR_CALLING
+		    || t->br[i]->state == TM_BR_PROCEEDING)
 			return 1;
 	return 0;
 }
@@ -313,8 +333,8 @@ tm_branch_done(struct tm_cell *t, int b)
 	}
 	if ((best = best_branch(t)) == -1)
 		return;
-	code = t->br[best].code;
-	if (!t->br[best].reply_local && t->br[best].reply != NULL) {
+	code = t->br[best]->code;
+	if (!t->br[best]->reply_local && t->br[best]->reply != NULL) {
 		relay_stored(t, best);
 		return;
 	}
@@ -343,7 +363,7 @@ run_onreply(struct tm_cell *t, struct sip_msg *msg)
 static void
 provisional(struct tm_cell *t, int b, struct sip_msg *msg, int relay)
 {
-	struct tm_branch *br = &t->br[b];
+	struct tm_branch *br = t->br[b];
 	int code = (int)REPLY_STATUS(msg);
 
 	if (br->state == TM_BR_CALLING) {
@@ -366,7 +386,7 @@ provisional(struct tm_cell *t, int b, struct sip_msg *msg, int relay)
 static void
 final(struct tm_cell *t, int b, struct sip_msg *msg)
 {
-	struct tm_branch *br = &t->br[b];
+	struct tm_branch *br = t->br[b];
 	int code = (int)REPLY_STATUS(msg);
 
 	br->state = TM_BR_COMPLETED;
@@ -397,7 +417,7 @@ final(struct tm_cell *t, int b, struct sip_msg *msg)
 static void
 branch_reply(struct tm_cell *t, int b, struct sip_msg *msg)
 {
-	struct tm_branch *br = &t->br[b];
+	struct tm_branch *br = t->br[b];
 	int code = (int)REPLY_STATUS(msg), relay;
 
 	if (br->state == TM_BR_COMPLETED) {
@@ -436,7 +456,7 @@ tm_on_reply(struct sip_msg *msg)
 	lock_get(&t->lock);
 	if (b < t->nr_branches) {
 		if (msg_method_parse(&get_cseq(msg)->method) == METHOD_CANCEL) {
-			t->br[b].cancel_retr_at = 0;	/* our CANCEL answered */
+			t->br[b]->cancel_retr_at = 0;	/* our CANCEL answered */
 		} else {
 			branch_reply(t, b, msg);
 		}

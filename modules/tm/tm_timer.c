@@ -14,7 +14,7 @@
 static void
 branch_timeout(struct tm_cell *t, int b)
 {
-	struct tm_branch *br = &t->br[b];
+	struct tm_branch *br = t->br[b];
 
 	LM_DBG("tm: branch %d of %u:%u timed out", b, t->hash, t->label);
 	if (br->state == TM_BR_PROCEEDING)
@@ -30,7 +30,7 @@ branch_timeout(struct tm_cell *t, int b)
 static void
 branch_timers(struct tm_cell *t, int b, unsigned long long now)
 {
-	struct tm_branch *br = &t->br[b];
+	struct tm_branch *br = t->br[b];
 
 	if (br->state == TM_BR_CALLING || br->state == TM_BR_PROCEEDING) {
 		if (br->fr_at != 0 && now >= br->fr_at) {
@@ -81,9 +81,9 @@ tm_cell_run_timers(struct tm_cell *t, unsigned long long now)
 		branch_timers(t, i, now);
 	due = t->uas_retr_at;
 	for (i = 0; i < t->nr_branches; i++) {
-		due = tm_min_due(due, t->br[i].retr_at);
-		due = tm_min_due(due, t->br[i].fr_at);
-		due = tm_min_due(due, t->br[i].cancel_retr_at);
+		due = tm_min_due(due, t->br[i]->retr_at);
+		due = tm_min_due(due, t->br[i]->fr_at);
+		due = tm_min_due(due, t->br[i]->cancel_retr_at);
 	}
 	tm_set_next_due(t, due);
 }
