@@ -39,104 +39,13 @@
 #include "net/tcp_conn.h"
 #include "net/tcp_ipc.h"
 #include "net/tcp_owner.h"
+#include "test/fuzz/owner_harness.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define PEERS 2
 
-static int epfd = -1;
 static int peer_fd[PEERS];
-static const uint8_t *script, *script_end;	/* handler decisions */
-static volatile unsigned int sink;
-
-static int
-next_byte(void)
-{
-	return script < script_end ? *script++ : -1;
-}
-
-/* Read every byte of the message, as a route script would. */
-static void
-touch(const char *buf, int len)
-{
-	unsigned int h = 0;
-	int i;
-
-	for (i = 0; i < len; i++)
-		h = h * 31u + (unsigned char)buf[i];
-	sink += h;
-}
-
-static void
-reply(struct tcp_conn *c, const char *buf, int len)
-{
-	struct receive_info ri;
-	struct dest_info dst;
-
-	tcp_owner_fill_ri(c, &ri);
-	memset(&dst, 0, sizeof(dst));
-	dst.proto = ri.proto;
-	dst.conn_id = ri.conn_id;
-	dst.to = ri.src_su;
-	(void)tcp_send(&dst, buf, len > 64 ? 64 : len);
-}
-
-/* Send to the other peer's connection, as a request relayed over TCP. */
-static void
-reply_other(struct tcp_conn *c, const char *buf, int len)
-{
-	struct receive_info ri;
-	struct dest_info dst;
-
-	tcp_owner_fill_ri(c, &ri);
-	memset(&dst, 0, sizeof(dst));
-	dst.proto = ri.proto;
-	dst.to = ri.src_su;
-	dst.to.sin.sin_port = htons((uint16_t)(ntohs(ri.src_su.sin.sin_port)
-	    ^ 1u));
-	(void)tcp_send(&dst, buf, len > 64 ? 64 : len);
-}
-
-static void
-on_msg(struct tcp_conn *c, char *buf, int len, enum tcp_frame_result kind)
-{
-	int d = next_byte();
-
-	touch(buf, len);
-	if (kind != TCP_FRAME_MSG || d < 0)
-		return;
-	switch (d % 4) {
-	case 0:			/* stateless reply */
-		reply(c, buf, len);
-		break;
-	case 1:			/* provisional + final, as tm */
-		reply(c, buf, len);
-		touch(buf, len);
-		reply(c, buf, len);
-		break;
-	case 2:			/* forward on the other connection */
-		reply_other(c, buf, len);
-		break;
-	default:
-		break;
-	}
-	touch(buf, len);	/* e.g. tm building the relayed request */
-}
-
-static void
-event_loop(void)
-{
-	struct epoll_event ev[8];
-	int n, i, rounds;
-
-	for (rounds = 0; rounds < 8; rounds++) {
-		if ((n = epoll_wait(epfd, ev, 8, 0)) <= 0)
-			return;
-		for (i = 0; i < n; i++)
-			tcp_owner_io(ev[i].data.ptr, ev[i].events);
-		tcp_owner_reap();
-	}
-}
 
 static void
 init_once(void)
@@ -146,6 +55,7 @@ init_once(void)
 	if (ready)
 		return;
 	/* quiet; FUZZ_VERBOSE=1 in the environment shows the owner's log */
+	log_stderr = 1;
 	log_level = getenv("FUZZ_VERBOSE") != NULL ? L_DBG : L_ALERT - 1;
 	if (pkg_init(64u << 20) == -1 || shm_init(16u << 20) == -1
 	    || tcp_index_init(64, 1) == -1 || tcp_ipc_init(1) == -1

@@ -35,12 +35,17 @@ for t in $targets; do
 	for d in $dirs; do
 		n=$((n + $(ls "$d" | wc -l)))
 	done
+	# a TLS handshake or a config file per input: a quarter of the runs
+	case $t in
+	fuzz_tls|fuzz_cfg|fuzz_pipeline) m=$((runs / 4)) ;;
+	*) m=$runs ;;
+	esac
 	mkdir -p "$scratch/$t"
-	echo "# $t: $n seeds from$dirs, then $runs mutations"
+	echo "# $t: $n seeds from$dirs, then $m mutations"
 	# -runs counts the seeds too; each input at most 20 s (never hit by a
 	# healthy target: it bounds a hang)
 	# shellcheck disable=SC2086
-	if ! (cd "$out/fuzz" && timeout 900 ./"$t" -runs=$((n + runs)) -seed=1 \
+	if ! (cd "$out/fuzz" && timeout 900 ./"$t" -runs=$((n + m)) -seed=1 \
 	    -timeout=20 -rss_limit_mb=2048 -max_len=8192 \
 	    -artifact_prefix=./crash-"$t"- "$scratch/$t" \
 	    $(for d in $dirs; do echo "$OLDPWD/$d"; done)) \
