@@ -2,7 +2,7 @@
 # make fuzz-smoke: run every fuzzer of build <out> (build/fuzz-tls) on its
 # seed corpus, then <runs> mutations, in a bounded number of runs (not a
 # time).  New inputs go to a scratch directory, never into the tree.  A
-# crash fails the run; its input is kept in build/.../fuzz/crash-*.
+# crash fails the run; its input is kept as build/.../fuzz/<target>-crash-*.
 #   test/fuzz/smoke.sh build/fuzz-tls 2000 [target ...]
 set -u
 out=$1
@@ -47,11 +47,11 @@ for t in $targets; do
 	# shellcheck disable=SC2086
 	if ! (cd "$out/fuzz" && timeout 900 ./"$t" -runs=$((n + m)) -seed=1 \
 	    -timeout=20 -rss_limit_mb=2048 -max_len=8192 \
-	    -artifact_prefix=./crash-"$t"- "$scratch/$t" \
+	    -artifact_prefix=./"$t"- "$scratch/$t" \
 	    $(for d in $dirs; do echo "$OLDPWD/$d"; done)) \
 	    >"$scratch/$t.log" 2>&1; then
 		tail -60 "$scratch/$t.log"
-		echo "FAIL: $t (input kept as $out/fuzz/crash-$t-*)"
+		echo "FAIL: $t (input kept as $out/fuzz/$t-crash-*)"
 		fail="$fail $t"
 	else
 		grep -E '^#[0-9]+ *DONE' "$scratch/$t.log" || tail -1 "$scratch/$t.log"
