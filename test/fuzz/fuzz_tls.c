@@ -45,6 +45,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct socket_info *tls_sock;
 static SSL_CTX *client_ctx;
 
+static void die(const char *what) __attribute__((noreturn));
+
 static void
 die(const char *what)
 {
