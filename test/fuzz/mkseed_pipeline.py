@@ -61,3 +61,5 @@ put("reply_200_our_via", sc.response(sc.parse(
         ("Via", "SIP/2.0/UDP 127.0.0.2:5070;branch=z9hG4bKc;rport")])),
     200, to_tag="ttag"))
 put("reply_404", sc.response(inv, 404))
+put("options_subject_re", req("OPTIONS", "sip:%s" % P, headers=[
+    ("Subject", "^sip:[0-9]{1,3}\\.[a-z]+@")]))
