@@ -13,8 +13,7 @@
  * reports success without sending, and connect() is refused; the
  * listener is never bound.  Relayed requests and replies are still built
  * and handed to the send path in full.
- * Corpus: test/corpus/pipeline, test/corpus/valid, test/corpus/rfc4475,
- * test/corpus/captures.
+ * Corpus: test/corpus/pipeline, test/corpus/valid, test/corpus/rfc4475.
  */
 #include <errno.h>
 #include <netdb.h>

@@ -12,13 +12,11 @@ C=test/corpus
 # the seed directories of each target (test/fuzz/README.md)
 seeds() {
 	case $1 in
-	fuzz_cfg) echo test/cfg/good test/cfg/bad $C/cfg ;;
-	fuzz_parse_msg) echo $C/parse_msg $C/valid $C/rfc4475/valid \
-	    $C/rfc4475/invalid $C/captures ;;
+	fuzz_cfg) echo test/cfg/good test/cfg/bad ;;
+	fuzz_parse_msg) echo $C/valid $C/rfc4475/valid $C/rfc4475/invalid ;;
 	fuzz_parse_uri) echo $C/parse_uri ;;
 	fuzz_tcp_read) echo $C/tcp_read $C/valid $C/rfc4475/valid ;;
-	fuzz_pipeline) echo $C/pipeline $C/valid $C/rfc4475/valid \
-	    $C/captures ;;
+	fuzz_pipeline) echo $C/pipeline $C/valid $C/rfc4475/valid ;;
 	*) echo $C/${1#fuzz_} ;;
 	esac
 }

@@ -36,7 +36,7 @@ test_accepted(void)
 static void
 test_refused(void)
 {
-	char p[64];
+	char p[64], deep[80];
 
 	memset(p, '+', sizeof(p) - 1);
 	p[0] = 'a';
@@ -50,8 +50,9 @@ test_refused(void)
 	is_int(re_check("a{32767}"), -1, "one huge interval refused");
 	is_int(re_check("a{1,99999999999999999999}"), -1,
 	    "an interval bound past any integer refused, no overflow");
-	memset(p, '(', sizeof(p) - 1);
-	is_int(re_check(p), -1, "nesting deeper than 64 refused");
+	memset(deep, '(', sizeof(deep) - 1);
+	deep[sizeof(deep) - 1] = '\0';
+	is_int(re_check(deep), -1, "nesting deeper than 64 refused");
 }
 
 /* what an accepted pattern at the limit costs to compile */
