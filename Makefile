@@ -214,7 +214,7 @@ bench-smoke: build/bench/siplo
 # the module .so files of the same build).
 FUZZ_SRCS = $(sort $(wildcard test/fuzz/fuzz_*.c))
 FUZZ_BINS = $(FUZZ_SRCS:test/fuzz/%.c=$(OUT)/fuzz/%)
-FUZZ_RUNS ?= 2000
+FUZZ_RUNS ?= 10000
 
 ifeq ($(BUILD)$(TLS),fuzz1)
 fuzz: all $(FUZZ_BINS)

@@ -3,7 +3,7 @@
 # seed corpus, then <runs> mutations, in a bounded number of runs (not a
 # time).  New inputs go to a scratch directory, never into the tree.  A
 # crash fails the run; its input is kept as build/.../fuzz/<target>-crash-*.
-#   test/fuzz/smoke.sh build/fuzz-tls 2000 [target ...]
+#   test/fuzz/smoke.sh build/fuzz-tls 10000 [target ...]
 set -u
 out=$1
 runs=$2
