@@ -155,6 +155,8 @@ tm_reply_local(struct tm_cell *t, struct sip_msg *req, int code,
 		to_tag = &get_to(req)->tag_value;
 	if (code >= 200 && !own)
 		req->msg_flags |= FL_FINAL_REPLIED;
+	if (len != -1)	/* <to_tag> may point into <fake>: keep it first */
+		keep_reply(t, buf, len, code, to_tag);
 	if (own)
 		tm_fake_free(&fake);
 	if (len == -1) {
@@ -162,7 +164,6 @@ tm_reply_local(struct tm_cell *t, struct sip_msg *req, int code,
 		return -1;
 	}
 	stats_add(tm_st_loc_rpl, 1);
-	keep_reply(t, buf, len, code, to_tag);
 	(void)net_send(&t->reply_dst, buf, len);
 	if (code >= 200) {
 		tm_cancel_all(t, -1);

@@ -35,10 +35,17 @@ fz_fail(int argc, const str *argv, struct mi_reply *r)
 	return -1;
 }
 
+static char dir[] = "/tmp/openser-fuzz-mi.XXXXXX";
+
+static void
+remove_dir(void)
+{
+	(void)rmdir(dir);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char dir[] = "/tmp/openser-fuzz-mi.XXXXXX";
 	static int ready;
 	char *buf;
 	size_t off, k, piece;
@@ -51,6 +58,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    "fails") == -1)
 			abort();
 		fifo_reply_dir = dir;
+		(void)atexit(remove_dir);
 		ready = 1;
 	}
 	if (size < 1)

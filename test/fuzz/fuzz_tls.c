@@ -97,6 +97,10 @@ init_once(void)
 		die("TLS, index or epoll set-up");
 	if ((tls_sock = sock_first(PROTO_TLS, AF_INET)) == NULL)
 		die("no TLS listener");
+	/* the contexts are built: leave no key behind in /tmp */
+	(void)snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		die("cannot remove the scratch directory");
 	if ((client_ctx = SSL_CTX_new(TLS_client_method())) == NULL)
 		die("client context");
 	SSL_CTX_set_verify(client_ctx, SSL_VERIFY_NONE, NULL);
