@@ -3,6 +3,8 @@
 #   make test        unit + config + end-to-end tests in the ASan+UBSan build
 #   make install [PREFIX=/usr/local] [DESTDIR=] [TLS=1]   (and uninstall)
 #   make run         build and run the demo config in the foreground
+#   make fuzz        build every libFuzzer target (test/fuzz/README.md)
+#   make fuzz-smoke  run each fuzzer a bounded number of times on its corpus
 export LC_ALL := C
 BUILD	?= release
 TLS	?=
@@ -205,3 +207,31 @@ bench-smoke: build/bench/siplo
 	bench/run --smoke
 
 .PHONY: bench bench-smoke
+
+# ---- fuzzers (test/fuzz/README.md): clang + libFuzzer, always the
+# BUILD=fuzz TLS=1 build (the TLS target needs it), in build/fuzz-tls/fuzz.
+# Each target links the whole core (-rdynamic: the pipeline target loads
+# the module .so files of the same build).
+FUZZ_SRCS = $(sort $(wildcard test/fuzz/fuzz_*.c))
+FUZZ_BINS = $(FUZZ_SRCS:test/fuzz/%.c=$(OUT)/fuzz/%)
+FUZZ_RUNS ?= 10000
+
+ifeq ($(BUILD)$(TLS),fuzz1)
+fuzz: all $(FUZZ_BINS)
+
+fuzz-smoke: fuzz
+	test/fuzz/smoke.sh $(OUT) $(FUZZ_RUNS)
+else
+fuzz fuzz-smoke:
+	$(MAKE) BUILD=fuzz TLS=1 $@
+endif
+
+# the pipeline target sends nothing and resolves no names (its comment)
+$(OUT)/fuzz/fuzz_pipeline: FUZZ_LD = -Wl,--wrap=getaddrinfo,--wrap=sendto,--wrap=connect
+
+$(OUT)/fuzz/%: test/fuzz/%.c $(OUT)/libcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer $(SANLD) $(FUZZ_LD) -rdynamic -o $@ $< \
+	    -Wl,--whole-archive $(OUT)/libcore.a -Wl,--no-whole-archive $(LIBS)
+
+.PHONY: fuzz fuzz-smoke

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/re_check.h"
 #include "script/route_struct.h"
 
 static int nr_errors;
@@ -151,6 +152,12 @@ fix_regex(struct expr *e)
 	char buf[256];
 	int rc;
 
+	if (re_check(e->val.s) == -1) {
+		FIX_ERROR(&e->val.pos, "regular expression \"%s\" too complex "
+		    "(nested or stacked repetitions expand to more than %d "
+		    "nodes); simplify it", e->val.s, RE_CHECK_MAX_NODES);
+		return;
+	}
 	if ((e->re = malloc(sizeof(*e->re))) == NULL) {
 		FIX_ERROR(&e->val.pos, "out of memory");
 		return;

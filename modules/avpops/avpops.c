@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "lib/log.h"
+#include "lib/re_check.h"
 #include "script/pv.h"
 #include "script/sr_module.h"
 #include "sip/avp.h"
@@ -291,6 +293,13 @@ fix_check(void **param, int param_no)
 			fix_param_error("too many regular expressions");
 			return -1;
 		}
+		if (re_check(v->text) == -1) {
+			fix_param_error("regular expression '%s' is too complex "
+			    "(nested or stacked repetitions expand to more than "
+			    "%d nodes); simplify it", v->text,
+			    RE_CHECK_MAX_NODES);
+			return -1;
+		}
 		rc = regcomp(&v->re, v->text, REG_EXTENDED | REG_NOSUB
 		    | ((flags & AP_I) ? REG_ICASE : 0));
 		if (rc != 0) {
@@ -328,6 +337,22 @@ cmp_result(enum ap_op op, int c)
 	return 0;
 }
 
+/* A pattern taken from a message was refused: say so at most once a
+ * second (a peer can send one per message). */
+static void
+re_refused(const char *pattern)
+{
+	static time_t logged;
+	time_t now = time(NULL);
+
+	if (now == logged)
+		return;
+	logged = now;
+	LM_WARN("avpops: avp_check: regular expression '%.64s%s' (from a "
+	    "variable) is too complex (nested or stacked repetitions); "
+	    "treated as no match", pattern, strlen(pattern) > 64 ? "..." : "");
+}
+
 static int
 check_one(const struct usr_avp *avp, const struct ap_val *v,
     const struct pv_value *ref)
@@ -355,6 +380,11 @@ check_one(const struct usr_avp *avp, const struct ap_val *v,
 	case AP_RE:
 		if (v->has_re)
 			return regexec(&v->re, a, 0, NULL, 0) == 0;
+		/* the pattern comes from a message: bound what it costs */
+		if (re_check(b) == -1) {
+			re_refused(b);
+			return 0;
+		}
 		if (regcomp(&re, b, REG_EXTENDED | REG_NOSUB
 		    | ((v->flags & AP_I) ? REG_ICASE : 0)) != 0)
 			return 0;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lib/log.h"
+#include "lib/re_check.h"
 #include "modules/textops/txt_funcs.h"
 #include "script/pv.h"
 #include "script/sr_module.h"
@@ -84,6 +85,12 @@ fixup_re(void **param, int param_no)
 	char err[128];
 	int rc;
 
+	if (re_check(*param) == -1) {
+		fix_param_error("regular expression too complex (nested or "
+		    "stacked repetitions expand to more than %d nodes); "
+		    "simplify it", RE_CHECK_MAX_NODES);
+		return -1;
+	}
 	if ((re = malloc(sizeof(*re))) == NULL) {
 		fix_param_error("out of memory");
 		return -1;

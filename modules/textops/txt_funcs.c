@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lib/log.h"
+#include "lib/re_check.h"
 #include "modules/textops/txt_funcs.h"
 #include "script/sr_module.h"
 #include "sip/lump.h"
@@ -113,6 +114,13 @@ txt_subst_parse(const char *in, char *err, int errlen)
 			goto bad;
 	}
 	se->repl = repl;
+	if (re_check(re_s) == -1) {
+		(void)snprintf(err, (size_t)errlen, "regular expression '%s' "
+		    "too complex (nested or stacked repetitions expand to more "
+		    "than %d nodes); simplify it", re_s, RE_CHECK_MAX_NODES);
+		free(se);
+		return NULL;
+	}
 	if ((rc = regcomp(&se->re, re_s, cflags)) != 0) {
 		char why[128];
 

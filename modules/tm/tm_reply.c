@@ -155,6 +155,14 @@ tm_reply_local(struct tm_cell *t, struct sip_msg *req, int code,
 		to_tag = &get_to(req)->tag_value;
 	if (code >= 200 && !own)
 		req->msg_flags |= FL_FINAL_REPLIED;
+	/* <to_tag> may point into <fake>: keep the reply before freeing it */
+	if (len != -1 && code == 100 && x.len == 0 && t->reply == NULL) {
+		/* our plain 100 Trying is made again from the request when
+		 * a retransmission needs it: not kept (tm_resend_reply) */
+		t->status = 100;
+	} else if (len != -1) {
+		keep_reply(t, buf, len, code, to_tag);
+	}
 	if (own)
 		tm_fake_free(&fake);
 	if (len == -1) {
@@ -162,13 +170,6 @@ tm_reply_local(struct tm_cell *t, struct sip_msg *req, int code,
 		return -1;
 	}
 	stats_add(tm_st_loc_rpl, 1);
-	if (code == 100 && x.len == 0 && t->reply == NULL) {
-		/* our plain 100 Trying is made again from the request when
-		 * a retransmission needs it: not kept (tm_resend_reply) */
-		t->status = 100;
-	} else {
-		keep_reply(t, buf, len, code, to_tag);
-	}
 	(void)net_send(&t->reply_dst, buf, len);
 	if (code >= 200) {
 		tm_cancel_all(t, -1);

@@ -21,6 +21,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static char path[] = "/tmp/fuzz_cfgXXXXXX";
 static int ready;
 
+static void
+remove_file(void)
+{
+	(void)unlink(path);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -31,6 +37,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if ((fd = mkstemp(path)) == -1)
 			abort();
 		(void)close(fd);
+		(void)atexit(remove_file);
 		(void)pkg_init(1 << 20);
 		log_level = L_ALERT - 1;	/* quiet */
 		ready = 1;
