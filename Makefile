@@ -50,7 +50,7 @@ LIBS	+= -lssl -lcrypto
 endif
 CFLAGS	+= $(CSTD) $(WARN) $(WERROR) $(REPRO) $(HARDEN) $(OPT) $(DEFS) -I. -I$(OUT)
 
-LAYERS	 = lib mem parser net sip script cfg core
+LAYERS	 = lib mem parser net sip db script cfg core
 SRCS	 = $(sort $(foreach d,$(LAYERS),$(wildcard $(d)/*.c)))
 ifeq ($(TLS),1)
 SRCS	+= $(sort $(wildcard tls/*.c))
@@ -61,6 +61,10 @@ SPINE	 = $(OUT)/main.o $(OUT)/tcp_main.o
 
 MODULES	 = $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard modules/*/*.c)))))
 MOD_SOS	 = $(foreach m,$(MODULES),$(OUT)/modules/$(m).so)
+# what a module needs beyond the core: MOD_CFLAGS_<name>, MOD_LIBS_<name>
+MOD_LIBS_db_sqlite   = -lsqlite3
+MOD_CFLAGS_db_mysql := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags libmariadb 2>/dev/null))
+MOD_LIBS_db_mysql   := $(or $(shell pkg-config --libs libmariadb 2>/dev/null),-lmariadb)
 
 UNIT_SRCS = $(sort $(filter-out $(if $(filter 1,$(TLS)),,test/unit/test_tls_%),\
 	    $(wildcard test/unit/test_*.c)))
@@ -97,7 +101,8 @@ $(OUT)/openser: $(SPINE) $(OUT)/libcore.a
 .SECONDEXPANSION:
 $(OUT)/modules/%.so: $$(sort $$(wildcard modules/%/*.c)) $(OUT)/openser
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -shared -Wl,-Bsymbolic $(SANLD) -o $@ $(filter %.c,$^)
+	$(CC) $(CFLAGS) $(MOD_CFLAGS_$*) -shared -Wl,-Bsymbolic $(SANLD) -o $@ \
+	    $(filter %.c,$^) $(MOD_LIBS_$*)
 
 $(OUT)/test/%: test/unit/%.c $(OUT)/libcore.a
 	@mkdir -p $(dir $@)
