@@ -147,7 +147,19 @@ db_run(struct db_con *h, const char *what, const char *sql, int len,
 	rc = h->drv.exec(h->conn, sql, vals, nv, res, aff != NULL ? aff
 	    : &dummy, err, sizeof(err));
 	if (rc == DB_ECONN) {
+		/* an idle connection the server dropped (restart, timeout):
+		 * one new connection and one more try */
 		LM_ERR("db_url %s: connection lost during %s on %s: %s; "
+		    "reconnecting", h->url, what, h->table, err);
+		h->drv.close(h->conn);
+		h->conn = NULL;
+		if (db_ready(h) == -1)
+			return -1;
+		rc = h->drv.exec(h->conn, sql, vals, nv, res, aff != NULL ? aff
+		    : &dummy, err, sizeof(err));
+	}
+	if (rc == DB_ECONN) {
+		LM_ERR("db_url %s: connection lost again during %s on %s: %s; "
 		    "reconnecting on the next query", h->url, what, h->table,
 		    err);
 		h->drv.close(h->conn);
