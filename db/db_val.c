@@ -316,6 +316,7 @@ db_val_get_time(const struct db_val *v, time_t *out)
 void
 db_time_str(time_t t, char *buf)
 {
+	char tmp[64];
 	struct tm tm;
 
 	if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 > 9999
@@ -323,9 +324,11 @@ db_time_str(time_t t, char *buf)
 		memcpy(buf, "1970-01-01 00:00:00", 20);
 		return;
 	}
-	(void)snprintf(buf, 20, "%04d-%02d-%02d %02d:%02d:%02d",
+	(void)snprintf(tmp, sizeof(tmp), "%04d-%02d-%02d %02d:%02d:%02d",
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 	    tm.tm_min, tm.tm_sec);
+	memcpy(buf, tmp, 19);
+	buf[19] = '\0';
 }
 
 int
