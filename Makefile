@@ -52,7 +52,7 @@ LIBS	+= -lssl -lcrypto
 endif
 CFLAGS	+= $(CSTD) $(WARN) $(WERROR) $(REPRO) $(HARDEN) $(OPT) $(DEFS) -I. -I$(OUT)
 
-LAYERS	 = lib mem parser net sip script cfg core
+LAYERS	 = lib mem parser net sip db script cfg core
 SRCS	 = $(sort $(foreach d,$(LAYERS),$(wildcard $(d)/*.c)))
 ifeq ($(TLS),1)
 SRCS	+= $(sort $(wildcard tls/*.c))
@@ -63,6 +63,10 @@ SPINE	 = $(OUT)/main.o $(OUT)/tcp_main.o
 
 MODULES	 = $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard modules/*/*.c)))))
 MOD_SOS	 = $(foreach m,$(MODULES),$(OUT)/modules/$(m).so)
+# what a module needs beyond the core: MOD_CFLAGS_<name>, MOD_LIBS_<name>
+MOD_LIBS_db_sqlite   = -lsqlite3
+MOD_CFLAGS_db_mysql := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags libmariadb 2>/dev/null))
+MOD_LIBS_db_mysql   := $(or $(shell pkg-config --libs libmariadb 2>/dev/null),-lmariadb)
 
 UNIT_SRCS = $(sort $(filter-out $(if $(filter 1,$(TLS)),,test/unit/test_tls_%),\
 	    $(wildcard test/unit/test_*.c)))
@@ -99,7 +103,8 @@ $(OUT)/openser: $(SPINE) $(OUT)/libcore.a
 .SECONDEXPANSION:
 $(OUT)/modules/%.so: $$(sort $$(wildcard modules/%/*.c)) $(OUT)/openser
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -shared -Wl,-Bsymbolic $(SANLD) -o $@ $(filter %.c,$^)
+	$(CC) $(CFLAGS) $(MOD_CFLAGS_$*) -shared -Wl,-Bsymbolic $(SANLD) -o $@ \
+	    $(filter %.c,$^) $(MOD_LIBS_$*)
 
 $(OUT)/test/%: test/unit/%.c $(OUT)/libcore.a
 	@mkdir -p $(dir $@)
@@ -138,12 +143,14 @@ I_CTL	 = $(PREFIX)/lib/openser/openserctl
 I_CFG	 = $(PREFIX)/etc/openser
 I_DOC	 = $(PREFIX)/share/doc/openser
 I_MAN	 = $(PREFIX)/share/man
+I_SHARE	 = $(PREFIX)/share/openser
 TLS_TEMPLATES = ca.conf request.conf user.conf README
 INSTALL_SED = -e 's|/usr/local/etc/openser|$(I_CFG)|g' \
 	      -e 's|/usr/local/lib/openser/modules|$(I_MOD)|g' \
 	      -e 's|/usr/local/lib/openser/openserctl|$(I_CTL)|g' \
 	      -e 's|/usr/local/sbin|$(I_SBIN)|g' \
-	      -e 's|/usr/local/share/doc/openser|$(I_DOC)|g'
+	      -e 's|/usr/local/share/doc/openser|$(I_DOC)|g' \
+	      -e 's|/usr/local/share/openser|$(I_SHARE)|g'
 
 install: all
 	install -d $(DESTDIR)$(I_SBIN) $(DESTDIR)$(I_MOD) $(DESTDIR)$(I_CTL) \
@@ -154,6 +161,12 @@ install: all
 	sed $(INSTALL_SED) scripts/openserctl >$(OUT)/openserctl
 	install -m 0755 $(OUT)/openserctl $(DESTDIR)$(I_SBIN)/openserctl
 	install -m 0644 scripts/openserctl.tls $(DESTDIR)$(I_CTL)/openserctl.tls
+	install -m 0644 scripts/openserctl.db $(DESTDIR)$(I_CTL)/openserctl.db
+	sed $(INSTALL_SED) scripts/openserdbctl >$(OUT)/openserdbctl
+	install -m 0755 $(OUT)/openserdbctl $(DESTDIR)$(I_SBIN)/openserdbctl
+	install -d $(DESTDIR)$(I_SHARE)/sqlite $(DESTDIR)$(I_SHARE)/mysql
+	$(foreach f,$(wildcard scripts/sqlite/*.sql scripts/mysql/*.sql),\
+	    install -m 0644 $(f) $(DESTDIR)$(I_SHARE)/$(patsubst scripts/%,%,$(f));)
 	$(if $(filter 1,$(TLS)),sed $(INSTALL_SED) etc/openser.cfg,\
 	    sed -e '/^listen = tls:/d' -e '/^# ----------- TLS/,/^$$/d' \
 	    $(INSTALL_SED) etc/openser.cfg) >$(OUT)/openser.cfg
@@ -170,14 +183,18 @@ endif
 	    $(DESTDIR)$(I_DOC)/README.$(notdir $(patsubst %/,%,$(dir $(r))));)
 	sed $(INSTALL_SED) man/openser.8 >$(DESTDIR)$(I_MAN)/man8/openser.8
 	sed $(INSTALL_SED) man/openserctl.8 >$(DESTDIR)$(I_MAN)/man8/openserctl.8
+	sed $(INSTALL_SED) man/openserdbctl.8 >$(DESTDIR)$(I_MAN)/man8/openserdbctl.8
 	sed $(INSTALL_SED) man/openser.cfg.5 >$(DESTDIR)$(I_MAN)/man5/openser.cfg.5
 	chmod 0644 $(DESTDIR)$(I_MAN)/man8/openser.8 \
-	    $(DESTDIR)$(I_MAN)/man8/openserctl.8 $(DESTDIR)$(I_MAN)/man5/openser.cfg.5
+	    $(DESTDIR)$(I_MAN)/man8/openserctl.8 $(DESTDIR)$(I_MAN)/man5/openser.cfg.5 \
+	    $(DESTDIR)$(I_MAN)/man8/openserdbctl.8
 
 # removes what install put there; keeps openser.cfg, and every key,
 # certificate and CA made with openserctl under etc/openser/tls
 uninstall:
-	rm -f $(DESTDIR)$(I_SBIN)/openser $(DESTDIR)$(I_SBIN)/openserctl
+	rm -f $(DESTDIR)$(I_SBIN)/openser $(DESTDIR)$(I_SBIN)/openserctl \
+	    $(DESTDIR)$(I_SBIN)/openserdbctl $(DESTDIR)$(I_MAN)/man8/openserdbctl.8
+	rm -rf $(DESTDIR)$(I_SHARE)
 	rm -rf $(DESTDIR)$(I_MOD) $(DESTDIR)$(I_CTL) $(DESTDIR)$(I_DOC)
 	rm -f $(DESTDIR)$(I_MAN)/man8/openser.8 \
 	    $(DESTDIR)$(I_MAN)/man8/openserctl.8 $(DESTDIR)$(I_MAN)/man5/openser.cfg.5

@@ -12,7 +12,8 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 need=""
 for p in build-essential bison flex libssl-dev openssl python3 sip-tester clang \
-    libsqlite3-dev iproute2 procps; do
+    libsqlite3-dev sqlite3 libmariadb-dev mariadb-server mariadb-client \
+    iproute2 procps; do
 	dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"
 done
 if [ -n "$need" ]; then

@@ -18,6 +18,10 @@ extern int reg_default_q;
 extern int reg_append_branches;
 extern unsigned int reg_max_contacts;
 extern int reg_use_path;
+/* "retry_after": seconds in the Retry-After of a 5xx reply; 0: the
+ * default, REG_DB_RETRY_AFTER, when the location database failed */
+extern unsigned int reg_retry_after;
+#define REG_DB_RETRY_AFTER 5
 
 int reg_fixup_table(void **param, int param_no);
 int w_reg_save(struct sip_msg *msg, void *table, void *flags);

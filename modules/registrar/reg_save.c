@@ -303,9 +303,12 @@ reg_update(struct ul_domain *d, const str *aor, struct reg_contact *rc,
 	struct ul_record *rec;
 	time_t now = time(NULL);
 
+	ul_db_error = 0;
 	ul_lock(d, aor);
 	rec = ul_get_record_locked(d, aor);
-	if (star) {
+	if (ul_db_error) {
+		goto done;
+	} else if (star) {
 		if (rec != NULL)
 			ul_delete_record_locked(d, rec);
 		rec = NULL;
@@ -321,15 +324,25 @@ reg_update(struct ul_domain *d, const str *aor, struct reg_contact *rc,
 		if (reg_apply_locked(rec, rc, n, ci, now) == -1)
 			reg_fail(res, 500, "Server Internal Error");
 	}
+	if (ul_db_error)
+		goto release;
 	if (res->code == 200) {
 		reg_list_locked(rec, now, res);
 		if (ci->path.len > 0)
 			reg_extra(res, "Path: %.*s\r\n", STR_FMT(&ci->path));
 	}
+release:
 	if (rec != NULL)
 		ul_release_record_locked(d, rec);
 done:
 	ul_unlock(d, aor);
+	if (ul_db_error) {
+		/* the location database failed: the phone tries again later */
+		res->extra_len = 0;
+		reg_fail(res, 500, "Server Internal Error");
+		reg_extra(res, "Retry-After: %u\r\n", reg_retry_after > 0
+		    ? reg_retry_after : REG_DB_RETRY_AFTER);
+	}
 }
 
 /* Check the headers save() needs and fill <ci> and <aor>.  0 or -1. */

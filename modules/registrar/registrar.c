@@ -19,6 +19,7 @@ int reg_default_q = UL_Q_NONE;
 int reg_append_branches = 1;
 unsigned int reg_max_contacts = 0;	/* 0: no limit */
 int reg_use_path = 0;
+unsigned int reg_retry_after = 0;	/* 0: REG_DB_RETRY_AFTER on DB errors */
 
 /*
  * Argument 1 of save/lookup/registered: a table name, turned into its
@@ -86,6 +87,7 @@ static const struct param_export params[] = {
 	{ "append_branches", PARAM_INT, &reg_append_branches },
 	{ "max_contacts", PARAM_UINT, &reg_max_contacts },
 	{ "use_path", PARAM_INT, &reg_use_path },
+	{ "retry_after", PARAM_UINT, &reg_retry_after },
 	{ 0 },
 };
 

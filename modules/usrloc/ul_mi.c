@@ -61,6 +61,7 @@ ul_mi_target(int argc, const str *argv, int min, int max, char *buf, str *aor,
 {
 	struct ul_domain *d;
 
+	ul_db_error = 0;
 	if (argc < min || argc > max) {
 		mi_reply_error(r, 400, "Too few or too many arguments");
 		return NULL;
@@ -193,7 +194,9 @@ ul_mi_show_contact(int argc, const str *argv, struct mi_reply *r)
 				n++;
 			}
 	ul_unlock(d, &aor);
-	if (n == 0)
+	if (ul_db_error)
+		mi_reply_error(r, 500, "Database error");
+	else if (n == 0)
 		mi_reply_error(r, 404, "AOR not found");
 	return 0;
 }
@@ -213,7 +216,9 @@ ul_mi_rm(int argc, const str *argv, struct mi_reply *r)
 	if ((rec = ul_get_record_locked(d, &aor)) != NULL)
 		ul_delete_record_locked(d, rec);
 	ul_unlock(d, &aor);
-	if (rec == NULL)
+	if (ul_db_error)
+		mi_reply_error(r, 500, "Database error");
+	else if (rec == NULL)
 		mi_reply_error(r, 404, "AOR not found");
 	return 0;
 }
@@ -237,7 +242,9 @@ ul_mi_rm_contact(int argc, const str *argv, struct mi_reply *r)
 		ul_release_record_locked(d, rec);
 	}
 	ul_unlock(d, &aor);
-	if (rec == NULL)
+	if (ul_db_error)
+		mi_reply_error(r, 500, "Database error");
+	else if (rec == NULL)
 		mi_reply_error(r, 404, "AOR not found");
 	else if (c == NULL)
 		mi_reply_error(r, 404, "Contact not found");
@@ -310,13 +317,16 @@ ul_mi_add(int argc, const str *argv, struct mi_reply *r)
 		ul_release_record_locked(d, rec);
 	ul_unlock(d, &aor);
 	if (rc == -1)
-		mi_reply_error(r, 500, "Out of shared memory");
+		mi_reply_error(r, 500, ul_db_error ? "Database error"
+		    : "Out of shared memory");
 	return 0;
 }
 
-/* ul_flush: nothing to write without a database; kept for openserctl. */
+/* ul_flush: db_mode 2 writes the changed contacts now; else nothing. */
 int
 ul_mi_flush(int argc, const str *argv, struct mi_reply *r)
 {
+	if (ul_db_mode == 2 && ul_flush_all() == -1)
+		mi_reply_error(r, 500, "Database error");
 	return 0;
 }

@@ -93,6 +93,8 @@ ul_register_domain(const char *name)
 	d->st_expired = stats_register("usrloc", strdup(sname));
 	d->next = domains;
 	domains = d;
+	if (ul_db_mode != 0 && ul_db_table_start(d) == -1)
+		return NULL;
 	return d;
 fail:
 	if (d != NULL) {
@@ -175,7 +177,7 @@ ul_slot_first_locked(struct ul_domain *d, unsigned int i)
 }
 
 struct ul_record *
-ul_get_record_locked(struct ul_domain *d, const str *aor)
+ul_get_record_mem_locked(struct ul_domain *d, const str *aor)
 {
 	unsigned int h = ul_hash(aor);
 	struct ul_record *r;
@@ -184,6 +186,15 @@ ul_get_record_locked(struct ul_domain *d, const str *aor)
 		if (r->hash == h && str_eq(&r->aor, aor))
 			return r;
 	return NULL;
+}
+
+/* db_mode 3 reads the database first: other proxies share the table */
+struct ul_record *
+ul_get_record_locked(struct ul_domain *d, const str *aor)
+{
+	if (ul_db_mode == 3 && ul_db_refresh_locked(d, aor) == -1)
+		return NULL;
+	return ul_get_record_mem_locked(d, aor);
 }
 
 struct ul_record *
@@ -228,13 +239,13 @@ ul_contact_free(struct ul_contact *c)
 }
 
 void
-ul_delete_record_locked(struct ul_domain *d, struct ul_record *r)
+ul_drop_record_mem_locked(struct ul_domain *d, struct ul_record *r)
 {
 	struct ul_slot *sl = ul_slot_of(d, r->hash);
 	struct ul_record **pp;
 
 	while (r->contacts != NULL)
-		ul_delete_contact_locked(r, r->contacts);
+		ul_drop_contact_mem_locked(r, r->contacts);
 	for (pp = &sl->first; *pp != NULL; pp = &(*pp)->next)
 		if (*pp == r) {
 			*pp = r->next;
@@ -247,10 +258,18 @@ ul_delete_record_locked(struct ul_domain *d, struct ul_record *r)
 }
 
 void
+ul_delete_record_locked(struct ul_domain *d, struct ul_record *r)
+{
+	if (ul_db_mode != 0 && ul_db_delete(d, &r->aor, NULL) == -1)
+		return;
+	ul_drop_record_mem_locked(d, r);
+}
+
+void
 ul_release_record_locked(struct ul_domain *d, struct ul_record *r)
 {
 	if (r->contacts == NULL)
-		ul_delete_record_locked(d, r);
+		ul_drop_record_mem_locked(d, r);
 }
 
 struct ul_contact *
@@ -335,7 +354,7 @@ ul_contact_unlink(struct ul_record *r, struct ul_contact *uc)
 }
 
 struct ul_contact *
-ul_insert_contact_locked(struct ul_record *r, const str *c,
+ul_add_contact_mem_locked(struct ul_record *r, const str *c,
     const struct ul_info *ci)
 {
 	struct ul_contact *uc;
@@ -349,6 +368,32 @@ ul_insert_contact_locked(struct ul_record *r, const str *c,
 	ul_contact_fill(uc, ci);
 	ul_contact_link(r, uc);
 	ul_stats_contacts(r, 1);
+	return uc;
+}
+
+/* Write <c> of <r> through (db_mode 1, 3) or mark it (2).  0 or -1. */
+static int
+ul_contact_sync(struct ul_record *r, struct ul_contact *c)
+{
+	if (ul_db_mode == 2)
+		c->dirty = 1;
+	else if (ul_db_mode != 0)
+		return ul_db_store(r->domain, &r->aor, c);
+	return 0;
+}
+
+struct ul_contact *
+ul_insert_contact_locked(struct ul_record *r, const str *c,
+    const struct ul_info *ci)
+{
+	struct ul_contact *uc;
+
+	if ((uc = ul_add_contact_mem_locked(r, c, ci)) == NULL)
+		return NULL;
+	if (ul_contact_sync(r, uc) == -1) {
+		ul_drop_contact_mem_locked(r, uc);
+		return NULL;
+	}
 	return uc;
 }
 
@@ -374,15 +419,25 @@ ul_update_contact_locked(struct ul_record *r, struct ul_contact *c,
 	/* its q may have changed, and it is now the newest */
 	ul_contact_unlink(r, c);
 	ul_contact_link(r, c);
-	return 0;
+	return ul_contact_sync(r, c);
 }
 
 void
-ul_delete_contact_locked(struct ul_record *r, struct ul_contact *c)
+ul_drop_contact_mem_locked(struct ul_record *r, struct ul_contact *c)
 {
 	ul_contact_unlink(r, c);
 	ul_stats_contacts(r, -1);
 	ul_contact_free(c);
+}
+
+/* in every db_mode but 0 the row goes at once: a write-back of a
+ * removal could bring a binding back after a restart */
+void
+ul_delete_contact_locked(struct ul_record *r, struct ul_contact *c)
+{
+	if (ul_db_mode != 0 && ul_db_delete(r->domain, &r->aor, &c->c) == -1)
+		return;
+	ul_drop_contact_mem_locked(r, c);
 }
 
 int
@@ -441,7 +496,7 @@ ul_expire_all(time_t now)
 					LM_DBG("usrloc %s: %.*s: contact %.*s "
 					    "expired", d->name, STR_FMT(&r->aor),
 					    STR_FMT(&c->c));
-					ul_delete_contact_locked(r, c);
+					ul_drop_contact_mem_locked(r, c);
 					stats_add(d->st_expired, 1);
 					n++;
 				}
@@ -451,6 +506,51 @@ ul_expire_all(time_t now)
 		}
 	}
 	return n;
+}
+
+/*
+ * db_mode 2: write every changed contact.  Timer or MI process.  The
+ * number written, or -1 when the database failed (the rest stay marked
+ * for the next flush).
+ */
+int
+ul_flush_all(void)
+{
+	struct ul_domain *d;
+	struct ul_record *r;
+	struct ul_contact *c;
+	unsigned int i;
+	int n = 0, failed = 0;
+
+	for (d = domains; d != NULL && !failed; d = d->next) {
+		for (i = 0; i < d->size && !failed; i++) {
+			lock_get(&d->slots[i].lock);
+			for (r = d->slots[i].first; r != NULL && !failed;
+			    r = r->next)
+				for (c = r->contacts; c != NULL; c = c->next) {
+					if (!c->dirty)
+						continue;
+					if (ul_db_store(d, &r->aor, c) == -1) {
+						failed = 1;
+						break;
+					}
+					c->dirty = 0;
+					n++;
+				}
+			lock_release(&d->slots[i].lock);
+		}
+	}
+	return failed ? -1 : n;
+}
+
+/* Remove expired rows from every table's database.  Timer process. */
+void
+ul_db_expire_all(time_t now)
+{
+	struct ul_domain *d;
+
+	for (d = domains; d != NULL; d = d->next)
+		(void)ul_db_expire(d, now);
 }
 
 /* ---- q values ------------------------------------------------------------ */

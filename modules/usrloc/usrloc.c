@@ -16,6 +16,23 @@ static const struct param_export params[] = {
 	{ "use_domain", PARAM_INT, &ul_use_domain },
 	{ "hash_size", PARAM_UINT, &ul_hash_size },
 	{ "timer_interval", PARAM_UINT, &ul_timer_interval },
+	{ "db_mode", PARAM_INT, &ul_db_mode },
+	{ "db_url", PARAM_STR, &ul_db_url },
+	{ "user_column", PARAM_STR, &ul_col_user },
+	{ "domain_column", PARAM_STR, &ul_col_domain },
+	{ "contact_column", PARAM_STR, &ul_col_contact },
+	{ "expires_column", PARAM_STR, &ul_col_expires },
+	{ "q_column", PARAM_STR, &ul_col_q },
+	{ "callid_column", PARAM_STR, &ul_col_callid },
+	{ "cseq_column", PARAM_STR, &ul_col_cseq },
+	{ "flags_column", PARAM_STR, &ul_col_flags },
+	{ "cflags_column", PARAM_STR, &ul_col_cflags },
+	{ "user_agent_column", PARAM_STR, &ul_col_user_agent },
+	{ "received_column", PARAM_STR, &ul_col_received },
+	{ "path_column", PARAM_STR, &ul_col_path },
+	{ "socket_column", PARAM_STR, &ul_col_socket },
+	{ "methods_column", PARAM_STR, &ul_col_methods },
+	{ "last_mod_column", PARAM_STR, &ul_col_last_mod },
 	{ 0 },
 };
 
@@ -29,18 +46,39 @@ static const struct mi_export mi_cmds[] = {
 	{ "ul_add", ul_mi_add, "<table> <aor> <contact> <expires> <q> "
 	  "[<unused> [<flags> [<cflags> [<methods>]]]]: add a contact "
 	  "(expires 0: permanent)" },
-	{ "ul_flush", ul_mi_flush, "no database: does nothing" },
+	{ "ul_flush", ul_mi_flush, "db_mode 2: write changed contacts now" },
 	{ 0 },
 };
 
-/* Timer process: drop expired contacts every timer_interval. */
+/* Timer process: every timer_interval, write back changed contacts
+ * (db_mode 2) and drop expired ones from memory and the database. */
 static void
 ul_timer(unsigned int ticks, void *param)
 {
+	time_t now = time(NULL);
 	int n;
 
-	if ((n = ul_expire_all(time(NULL))) > 0)
+	if (ul_db_mode == 2)
+		(void)ul_flush_all();
+	if ((n = ul_expire_all(now)) > 0)
 		LM_DBG("usrloc: %d contact%s expired", n, n == 1 ? "" : "s");
+	if (ul_db_mode != 0)
+		ul_db_expire_all(now);
+}
+
+static int
+ul_child_init(int rank)
+{
+	return ul_db_child_init(rank);
+}
+
+/* attendant at exit: db_mode 2 writes what is left */
+static void
+ul_destroy(void)
+{
+	if (ul_db_mode == 2 && ul_flush_all() == -1)
+		LM_ERR("usrloc: db_url: changed contacts could not be written "
+		    "at exit");
 }
 
 static int
@@ -52,6 +90,8 @@ ul_mod_init(void)
 	}
 	if (ul_timer_interval == 0)
 		ul_timer_interval = 1;
+	if (ul_db_init() == -1)
+		return -1;
 	if (timer_register(ul_timer, NULL, ul_timer_interval * 1000) == -1) {
 		LM_ERR("usrloc: cannot register the expiry timer");
 		return -1;
@@ -68,4 +108,6 @@ const struct module_exports exports = {
 	.params = params,
 	.mi_cmds = mi_cmds,
 	.init = ul_mod_init,
+	.child_init = ul_child_init,
+	.destroy = ul_destroy,
 };

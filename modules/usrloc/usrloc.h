@@ -56,6 +56,7 @@ struct ul_contact {
 	enum sip_proto proto;
 	unsigned int conn_id;
 	time_t last_modified;
+	unsigned int dirty;	/* db_mode 2: not written yet */
 	struct ul_contact *next;
 };
 
@@ -69,6 +70,13 @@ struct ul_record {
 };
 
 extern int ul_use_domain;	/* usrloc "use_domain": AoR is user@host */
+/* "db_mode": 0 memory only, 1 write-through, 2 write-back every
+ * timer_interval, 3 database only (several proxies share the table) */
+extern int ul_db_mode;
+/* Set to 1 when a change or a read of this process failed in the
+ * database (the registrar answers 500 with Retry-After); the caller
+ * clears it before the operation.  Per process. */
+extern int ul_db_error;
 
 /*
  * The table called <name>, created on first use.  Attendant only, before
@@ -86,7 +94,8 @@ const char *ul_domain_name(const struct ul_domain *d);
 void ul_lock(struct ul_domain *d, const str *aor);
 void ul_unlock(struct ul_domain *d, const str *aor);
 
-/* The record of <aor>, or NULL.  Slot lock held. */
+/* The record of <aor>, or NULL (db_mode 3: read from the database
+ * first; NULL with ul_db_error set when that failed).  Slot lock held. */
 struct ul_record *ul_get_record_locked(struct ul_domain *d, const str *aor);
 
 /* A new empty record for <aor> (not there yet), or NULL when out of shm
@@ -103,8 +112,9 @@ void ul_delete_record_locked(struct ul_domain *d, struct ul_record *r);
 /* The contact of <r> whose URI is exactly <c>, or NULL.  Slot lock. */
 struct ul_contact *ul_get_contact_locked(struct ul_record *r, const str *c);
 
-/* Add contact <c> described by <ci> to <r>.  The contact, or NULL when
- * out of shm (logged).  Slot lock held. */
+/* Add contact <c> described by <ci> to <r> (written to the database in
+ * db_mode 1, 3).  The contact, or NULL when out of shm (logged) or the
+ * database failed (ul_db_error).  Slot lock held. */
 struct ul_contact *ul_insert_contact_locked(struct ul_record *r,
     const str *c, const struct ul_info *ci);
 
@@ -113,7 +123,8 @@ struct ul_contact *ul_insert_contact_locked(struct ul_record *r,
 int ul_update_contact_locked(struct ul_record *r, struct ul_contact *c,
     const struct ul_info *ci);
 
-/* Unlink and free <c> from <r>.  Slot lock held. */
+/* Unlink and free <c> from <r> (db_mode 1-3: after removing its row;
+ * when that fails <c> stays and ul_db_error is set).  Slot lock held. */
 void ul_delete_contact_locked(struct ul_record *r, struct ul_contact *c);
 
 /* 1 when <c> has not expired at <now>. */
