@@ -61,6 +61,16 @@ def location_cfg(dburl, mode, module="db_sqlite.so", tls=False, extra=""):
             .replace("$TLS_LISTEN", TLS_LISTEN if tls else ""))
 
 
+def restart(proxy, cfg, needs, label):
+    """Stop <proxy> and start a new one with <cfg> on the same ports (the
+    bindings must come back from the database).  Returns the new Proxy."""
+    from harness import Proxy
+    proxy.stop()
+    new = Proxy(cfg, needs=needs, ports=proxy.ports, label=label)
+    new.start(probe="A")
+    return new
+
+
 def dbctl(args, env, check=True, timeout=60):
     """Run scripts/openserdbctl with <env> added; CompletedProcess."""
     e = dict(os.environ)

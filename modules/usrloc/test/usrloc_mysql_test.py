@@ -89,11 +89,7 @@ class MariaDBWriteThrough(unittest.TestCase):
 
     def restart(self):
         cls = type(self)
-        old = cls.proxy
-        old.stop()
-        cls.proxy = Proxy(cls.cfg, needs=NEEDS, ports=old.ports,
-                          label=cls.__name__)
-        cls.proxy.start(probe="A")
+        cls.proxy = dbtest.restart(cls.proxy, cls.cfg, NEEDS, cls.__name__)
 
     def test_restart_keeps_binding(self):
         c = "sip:bob@127.0.0.1:%d" % self.ua.port
