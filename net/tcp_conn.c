@@ -477,7 +477,7 @@ tcp_index_unfinished(const union sockaddr_union *su, int delta)
 	unsigned short *ca = &ix->src_count[0][a], *cb = &ix->src_count[1][b];
 	int n;
 
-	lock_get(&ix->lock);
+	ix_lock();
 	if (delta > 0) {
 		if (*ca < 65535)
 			(*ca)++;
@@ -499,7 +499,7 @@ tcp_index_unfinished(const union sockaddr_union *su, int delta)
 void
 tcp_index_count_drop(int evicted, int over_source_limit)
 {
-	lock_get(&ix->lock);
+	ix_lock();
 	ix->st.evicted += (unsigned long)evicted;
 	ix->st.over_source_limit += (unsigned long)over_source_limit;
 	lock_release(&ix->lock);
